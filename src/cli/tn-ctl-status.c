@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "tn-ctl.h"
+
+#include <glib/gi18n.h>
+
+#include "tn-digest.h"
+#include "tn-fiscal.h"
+#include "tn-operations.h"
+
+/* `status`: what this lane holds and what needs attention — version
+ * vector, outbox, held-back events, conflicts, alerts, fiscal reserve
+ * and the state digest other lanes compare against. */
+
+typedef struct
+{
+  TnVersionVector *vv;
+  TnOutboxCounts   outbox;
+  gint64           held_back;
+  gint64           conflicts;
+  gint64           alerts_p0;
+  gint64           alerts_p1;
+  TnFiscalReserve  fiscal;
+  TnDigest        *digest;
+} LaneStatus;
+
+static void
+lane_status_clear (LaneStatus *status)
+{
+  g_clear_pointer (&status->vv, tn_version_vector_free);
+  g_clear_pointer (&status->digest, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (LaneStatus, lane_status_clear)
+
+static gboolean
+collect_status (TnCtl       *ctl,
+                LaneStatus  *status,
+                GError     **error)
+{
+  TnStore *store = ctl->store;
+
+  status->vv = tn_store_get_version_vector (store, error);
+  if (status->vv == NULL)
+    return FALSE;
+  status->digest = g_new0 (TnDigest, 1);
+  status->held_back = tn_store_count_held_back (store);
+  status->conflicts = tn_store_count_conflicts (store);
+  return tn_store_get_outbox_counts (store, &status->outbox, error) &&
+         tn_ctl_query_alert_counts (ctl, &status->alerts_p0, &status->alerts_p1, error) &&
+         tn_fiscal_get_reserve (store, tn_store_get_replica_id (store), &status->fiscal,
+                                error) &&
+         tn_store_compute_digest (store, status->digest, error);
+}
+
+static void
+print_status_json (TnCtl      *ctl,
+                   LaneStatus *status)
+{
+  TnStore *store = ctl->store;
+  g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *object = json_object_new ();
+  JsonObject *outbox = json_object_new ();
+  JsonObject *alerts = json_object_new ();
+  JsonObject *fiscal = json_object_new ();
+
+  json_object_set_string_member (object, "store", tn_store_get_store_id (store));
+  json_object_set_string_member (object, "terminal", tn_store_get_terminal (store));
+  json_object_set_string_member (object, "replica", tn_store_get_replica_id (store));
+  json_object_set_boolean_member (object, "fiscal_authority",
+                                  tn_store_is_fiscal_authority (store));
+  json_object_set_int_member (object, "schema", tn_store_get_schema_version (store));
+  json_object_set_string_member (object, "currency", tn_store_get_currency (store));
+  json_object_set_member (object, "vv", tn_version_vector_to_json (status->vv));
+  json_object_set_int_member (object, "events", tn_version_vector_total (status->vv));
+
+  json_object_set_int_member (outbox, "pending", status->outbox.pending);
+  json_object_set_int_member (outbox, "peer_ack", status->outbox.peer_ack);
+  json_object_set_int_member (outbox, "cloud_ack", status->outbox.cloud_ack);
+  json_object_set_object_member (object, "outbox", outbox);
+
+  json_object_set_int_member (object, "held_back", status->held_back);
+  json_object_set_int_member (object, "conflicts", status->conflicts);
+
+  json_object_set_int_member (alerts, "p0", status->alerts_p0);
+  json_object_set_int_member (alerts, "p1", status->alerts_p1);
+  json_object_set_object_member (object, "alerts", alerts);
+
+  json_object_set_int_member (fiscal, "next_number", status->fiscal.next_number);
+  json_object_set_int_member (fiscal, "unused", status->fiscal.unused);
+  json_object_set_int_member (fiscal, "reserve_blocks", status->fiscal.reserve_blocks);
+  json_object_set_int_member (fiscal, "contingency_documents",
+                              status->fiscal.contingency_documents);
+  json_object_set_object_member (object, "fiscal", fiscal);
+
+  json_object_set_string_member (object, "digest", status->digest->state_hash);
+  if (ctl->config->hub_url != NULL)
+    json_object_set_string_member (object, "hub", ctl->config->hub_url);
+  else
+    json_object_set_null_member (object, "hub");
+  /* Live peer state comes from the running lane's sync service. */
+  json_object_set_array_member (object, "peers", json_array_new ());
+
+  json_node_take_object (root, object);
+  tn_ctl_print_json (root);
+}
+
+static void
+print_status (TnCtl      *ctl,
+              LaneStatus *status)
+{
+  TnStore *store = ctl->store;
+  g_autoptr(GPtrArray) origins = tn_version_vector_origins (status->vv);
+
+  g_print (_("Store %s, terminal %s%s\n"), tn_store_get_store_id (store),
+           tn_store_get_terminal (store),
+           tn_store_is_fiscal_authority (store) ? _(" (fiscal authority)") : "");
+  g_print (_("  Replica        %s\n"), tn_store_get_replica_id (store));
+  g_print (_("  Events         %" G_GINT64_FORMAT " from %u lanes\n"),
+           tn_version_vector_total (status->vv), tn_version_vector_size (status->vv));
+  for (guint i = 0; i < origins->len; i++)
+    g_print ("                   %s: %" G_GINT64_FORMAT "\n", (char *) origins->pdata[i],
+             tn_version_vector_get (status->vv, origins->pdata[i]));
+  g_print (_("  Outbox         %" G_GINT64_FORMAT " pending, %" G_GINT64_FORMAT
+             " acknowledged by a lane, %" G_GINT64_FORMAT " by the hub\n"),
+           status->outbox.pending, status->outbox.peer_ack, status->outbox.cloud_ack);
+  g_print (_("  Held back      %" G_GINT64_FORMAT " (waiting for earlier events)\n"),
+           status->held_back);
+  g_print (_("  Conflicts      %" G_GINT64_FORMAT " open\n"), status->conflicts);
+  g_print (_("  Alerts         %" G_GINT64_FORMAT " urgent (P0), %" G_GINT64_FORMAT
+             " degraded (P1)\n"), status->alerts_p0, status->alerts_p1);
+  if (status->fiscal.next_number > 0)
+    g_print (_("  Fiscal         next number %" G_GINT64_FORMAT ", %" G_GINT64_FORMAT
+               " unused, %u blocks in reserve, %" G_GINT64_FORMAT " contingency documents\n"),
+             status->fiscal.next_number, status->fiscal.unused, status->fiscal.reserve_blocks,
+             status->fiscal.contingency_documents);
+  else
+    g_print (_("  Fiscal         no store numbers left (contingency series in use), %"
+               G_GINT64_FORMAT " contingency documents\n"),
+             status->fiscal.contingency_documents);
+  g_print (_("  Digest         %s\n"), status->digest->state_hash);
+  if (ctl->config->hub_url != NULL)
+    g_print (_("  Hub            %s\n"), ctl->config->hub_url);
+  for (char **peer = ctl->config->peers; peer != NULL && *peer != NULL; peer++)
+    g_print (_("  Peer           %s\n"), *peer);
+  if (status->conflicts > 0)
+    g_print (_("Resolve conflicts with “tendero-ctl --data-dir %s conflicts list”.\n"),
+             ctl->data_dir);
+}
+
+gboolean
+tn_ctl_cmd_status (TnCtl   *ctl,
+                   int      argc,
+                   char   **argv,
+                   GError **error)
+{
+  g_auto(LaneStatus) status = { 0 };
+  gboolean json = FALSE;
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON object"), NULL },
+    { NULL }
+  };
+
+  if (!tn_ctl_parse_options (ctl, entries, NULL,
+                             N_("Shows replication, conflicts, alerts, the fiscal reserve "
+                                "and the state digest."),
+                             &argc, &argv, 0, error) ||
+      !tn_ctl_open_store (ctl, error) ||
+      !collect_status (ctl, &status, error))
+    return FALSE;
+
+  if (json)
+    print_status_json (ctl, &status);
+  else
+    print_status (ctl, &status);
+  return TRUE;
+}

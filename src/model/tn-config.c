@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "tn-config.h"
+
+#include <string.h>
+
+#include "tn-error.h"
+
+#define GROUP "lane"
+
+TnConfig *
+tn_config_new (const char *data_dir)
+{
+  TnConfig *config = g_new0 (TnConfig, 1);
+
+  config->data_dir = g_strdup (data_dir);
+  config->port = 8123;
+  config->peers = g_new0 (char *, 1);
+  config->sync_backoff_base_ms = 1000;
+  config->max_offline_minutes = 60;
+  return config;
+}
+
+void
+tn_config_free (TnConfig *config)
+{
+  if (config == NULL)
+    return;
+  g_free (config->data_dir);
+  g_free (config->store_id);
+  g_free (config->terminal);
+  g_strfreev (config->peers);
+  g_free (config->hub_url);
+  g_free (config->store_key_file);
+  g_free (config->hub_key_file);
+  g_free (config);
+}
+
+char *
+tn_config_db_path (const char *data_dir)
+{
+  return g_build_filename (data_dir, "tendero.db", NULL);
+}
+
+char *
+tn_config_file_path (const char *data_dir)
+{
+  return g_build_filename (data_dir, "config.ini", NULL);
+}
+
+gboolean
+tn_config_validate_url (const char  *url,
+                        gboolean     websocket,
+                        GError     **error)
+{
+  g_autoptr(GUri) uri = NULL;
+  const char *scheme;
+
+  if (url == NULL || strlen (url) > 2048)
+    goto bad;
+  uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
+    goto bad;
+  scheme = g_uri_get_scheme (uri);
+  if (websocket ? (g_strcmp0 (scheme, "ws") != 0 && g_strcmp0 (scheme, "wss") != 0)
+                : (g_strcmp0 (scheme, "http") != 0 && g_strcmp0 (scheme, "https") != 0))
+    goto bad;
+  return TRUE;
+
+bad:
+  g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
+               websocket ? "“%s” is not a peer address: use ws://HOST:PORT/tendero/v1/sync"
+                         : "“%s” is not a hub address: use https://HOST[:PORT]",
+               url ? url : "");
+  return FALSE;
+}
+
+TnConfig *
+tn_config_load (const char  *data_dir,
+                GError     **error)
+{
+  g_autoptr(TnConfig) config = tn_config_new (data_dir);
+  g_autoptr(GKeyFile) file = g_key_file_new ();
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *path = tn_config_file_path (data_dir);
+  gint port, backoff, offline;
+
+  if (!g_file_test (data_dir, G_FILE_TEST_IS_DIR) || !g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, TN_ERROR, TN_ERROR_NOT_INITIALIZED,
+                   "There is no Tendero store in %s. Create one with "
+                   "“tendero-ctl --data-dir %s init --store STORE --terminal L1”, or pass the "
+                   "right --data-dir.", data_dir, data_dir);
+      return NULL;
+    }
+  if (!g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, &local_error))
+    {
+      g_set_error (error, TN_ERROR, TN_ERROR_INVALID, "Cannot read %s: %s", path,
+                   local_error->message);
+      return NULL;
+    }
+
+  config->store_id = g_key_file_get_string (file, GROUP, "store", NULL);
+  config->terminal = g_key_file_get_string (file, GROUP, "terminal", NULL);
+  if (config->store_id == NULL || config->terminal == NULL)
+    {
+      g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
+                   "%s is incomplete: it must name the store and the terminal", path);
+      return NULL;
+    }
+
+  port = g_key_file_get_integer (file, GROUP, "port", &local_error);
+  if (local_error == NULL)
+    {
+      if (port < 0 || port > 65535)
+        {
+          g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
+                       "%s: port %d is out of range (0–65535)", path, port);
+          return NULL;
+        }
+      config->port = (guint) port;
+    }
+  else if (!g_error_matches (local_error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND))
+    {
+      g_set_error (error, TN_ERROR, TN_ERROR_INVALID, "%s: port: %s", path, local_error->message);
+      return NULL;
+    }
+  g_clear_error (&local_error);
+
+  if (g_key_file_has_key (file, GROUP, "peers", NULL))
+    {
+      g_strfreev (config->peers);
+      config->peers = g_key_file_get_string_list (file, GROUP, "peers", NULL, NULL);
+      for (guint i = 0; config->peers && config->peers[i]; i++)
+        if (!tn_config_validate_url (config->peers[i], TRUE, error))
+          {
+            g_prefix_error (error, "%s: ", path);
+            return NULL;
+          }
+      if (config->peers == NULL)
+        config->peers = g_new0 (char *, 1);
+    }
+  config->hub_url = g_key_file_get_string (file, GROUP, "hub", NULL);
+  if (config->hub_url != NULL && *config->hub_url == '\0')
+    g_clear_pointer (&config->hub_url, g_free);
+  if (config->hub_url != NULL && !tn_config_validate_url (config->hub_url, FALSE, error))
+    {
+      g_prefix_error (error, "%s: ", path);
+      return NULL;
+    }
+  config->fiscal_authority = g_key_file_get_boolean (file, GROUP, "fiscal-authority", NULL);
+  config->store_key_file = g_key_file_get_string (file, GROUP, "store-key-file", NULL);
+  config->hub_key_file = g_key_file_get_string (file, GROUP, "hub-key-file", NULL);
+
+  backoff = g_key_file_get_integer (file, GROUP, "sync-backoff-base-ms", &local_error);
+  if (local_error == NULL)
+    {
+      if (backoff < 10 || backoff > 60000)
+        {
+          g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
+                       "%s: sync-backoff-base-ms must be between 10 and 60000", path);
+          return NULL;
+        }
+      config->sync_backoff_base_ms = (guint) backoff;
+    }
+  g_clear_error (&local_error);
+
+  offline = g_key_file_get_integer (file, GROUP, "max-offline-minutes", &local_error);
+  if (local_error == NULL)
+    {
+      if (offline < 1 || offline > 60 * 24 * 30)
+        {
+          g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
+                       "%s: max-offline-minutes must be between 1 and 43200", path);
+          return NULL;
+        }
+      config->max_offline_minutes = (guint) offline;
+    }
+  return g_steal_pointer (&config);
+}
+
+gboolean
+tn_config_save (const TnConfig  *config,
+                GError         **error)
+{
+  g_autoptr(GKeyFile) file = g_key_file_new ();
+  g_autofree char *path = tn_config_file_path (config->data_dir);
+
+  g_key_file_set_string (file, GROUP, "store", config->store_id);
+  g_key_file_set_string (file, GROUP, "terminal", config->terminal);
+  g_key_file_set_integer (file, GROUP, "port", (gint) config->port);
+  g_key_file_set_string_list (file, GROUP, "peers", (const char * const *) config->peers,
+                              config->peers ? g_strv_length (config->peers) : 0);
+  g_key_file_set_string (file, GROUP, "hub", config->hub_url ? config->hub_url : "");
+  g_key_file_set_boolean (file, GROUP, "fiscal-authority", config->fiscal_authority);
+  if (config->store_key_file != NULL)
+    g_key_file_set_string (file, GROUP, "store-key-file", config->store_key_file);
+  if (config->hub_key_file != NULL)
+    g_key_file_set_string (file, GROUP, "hub-key-file", config->hub_key_file);
+  g_key_file_set_integer (file, GROUP, "sync-backoff-base-ms",
+                          (gint) config->sync_backoff_base_ms);
+  g_key_file_set_integer (file, GROUP, "max-offline-minutes",
+                          (gint) config->max_offline_minutes);
+  if (!g_key_file_save_to_file (file, path, error))
+    {
+      g_prefix_error (error, "Cannot write %s: ", path);
+      return FALSE;
+    }
+  return TRUE;
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* A lane's data directory: tendero.db plus config.ini (network settings
+ * and where the keys are; never the keys themselves). */
+
+typedef struct
+{
+  char     *data_dir;
+  char     *store_id;
+  char     *terminal;
+  guint     port;                  /* default 8123 */
+  char    **peers;                 /* ws:// or wss:// URLs */
+  char     *hub_url;
+  gboolean  fiscal_authority;
+  char     *store_key_file;
+  char     *hub_key_file;
+  guint     sync_backoff_base_ms;  /* default 1000 */
+  guint     max_offline_minutes;   /* default 60 */
+} TnConfig;
+
+TnConfig *tn_config_new          (const char      *data_dir);
+void      tn_config_free         (TnConfig        *config);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TnConfig, tn_config_free)
+
+/* Path helpers. */
+char     *tn_config_db_path      (const char      *data_dir);
+char     *tn_config_file_path    (const char      *data_dir);
+
+/* Loads DIR/config.ini, validating every value; a missing file or
+ * directory is TN_ERROR_NOT_INITIALIZED with a message that says to run
+ * "tendero-ctl init". */
+TnConfig *tn_config_load         (const char      *data_dir,
+                                  GError         **error);
+gboolean  tn_config_save         (const TnConfig  *config,
+                                  GError         **error);
+
+/* Checks a peer or hub URL: ws:// / wss:// (peers) or http(s):// (hub),
+ * with a host. */
+gboolean  tn_config_validate_url (const char      *url,
+                                  gboolean         websocket,
+                                  GError         **error);
+
+G_END_DECLS

@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+/* Sales are an add-wins set: a sale, once created, is never dropped.
+ * A void is a separate event; the stock it returns is keyed by the sale,
+ * so two lanes voiding the same sale at once return it only once. */
+
+#include "tn-projection.h"
+
+#include "tn-fiscal.h"
+
+static gboolean
+insert_lines (TnStore        *store,
+              const char     *sale_id,
+              JsonArray      *lines,
+              const TnEvent  *event,
+              GError        **error)
+{
+  for (guint i = 0; i < json_array_get_length (lines); i++)
+    {
+      JsonObject *line = json_array_get_object_element (lines, i);
+      const char *sku = json_object_get_string_member (line, "sku");
+      gint64 qty = json_object_get_int_member (line, "qty");
+      sqlite3_stmt *stmt = tn_store_stmt (store,
+          "INSERT OR IGNORE INTO sale_lines "
+          "(sale_id, line, sku, name, qty, unit_price, tax_bp, net, tax, total) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
+
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, sale_id, -1, SQLITE_STATIC);
+      sqlite3_bind_int (stmt, 2, (int) i + 1);
+      sqlite3_bind_text (stmt, 3, sku, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 4, json_object_get_string_member (line, "name"), -1,
+                         SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 5, qty);
+      sqlite3_bind_int64 (stmt, 6, json_object_get_int_member (line, "unit_price"));
+      sqlite3_bind_int64 (stmt, 7, json_object_get_int_member (line, "tax_bp"));
+      sqlite3_bind_int64 (stmt, 8, json_object_get_int_member (line, "net"));
+      sqlite3_bind_int64 (stmt, 9, json_object_get_int_member (line, "tax"));
+      sqlite3_bind_int64 (stmt, 10, json_object_get_int_member (line, "total"));
+      if (!tn_store_step_done (store, stmt, error))
+        return FALSE;
+
+      if (!tn_projection_move_stock (store, sale_id, i + 1, sku, -qty, "sale", NULL,
+                                     event, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+insert_payments (TnStore     *store,
+                 const char  *sale_id,
+                 JsonArray   *payments,
+                 GError     **error)
+{
+  for (guint i = 0; i < json_array_get_length (payments); i++)
+    {
+      JsonObject *payment = json_array_get_object_element (payments, i);
+      sqlite3_stmt *stmt = tn_store_stmt (store,
+          "INSERT OR IGNORE INTO payments "
+          "(sale_id, idx, method, currency, amount, amount_base) VALUES (?, ?, ?, ?, ?, ?)",
+          error);
+
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, sale_id, -1, SQLITE_STATIC);
+      sqlite3_bind_int (stmt, 2, (int) i + 1);
+      sqlite3_bind_text (stmt, 3, json_object_get_string_member (payment, "method"), -1,
+                         SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 4, json_object_get_string_member (payment, "currency"), -1,
+                         SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 5, json_object_get_int_member (payment, "amount"));
+      sqlite3_bind_int64 (stmt, 6, json_object_get_int_member (payment, "amount_base"));
+      if (!tn_store_step_done (store, stmt, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+apply_sale_created (TnStore        *store,
+                    const TnEvent  *event,
+                    GError        **error)
+{
+  JsonObject *payload = tn_event_get_payload (event);
+  JsonObject *second = json_object_get_object_member (payload, "second");
+  JsonObject *fiscal = json_object_get_object_member (payload, "fiscal");
+  const char *sale_id = json_object_get_string_member (payload, "sale_id");
+  sqlite3_stmt *stmt = tn_store_stmt (store,
+      "INSERT OR IGNORE INTO sales (sale_id, event_id, origin, terminal, hlc, cashier, "
+      "  session_id, customer_id, currency, subtotal, tax, total, change, second_currency, "
+      "  second_total, rate_micro, fiscal_doc) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, sale_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, event->event_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, event->origin, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, json_object_get_string_member (payload, "terminal"), -1,
+                     SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 5, (gint64) event->hlc);
+  tn_bind_text (stmt, 6, json_object_get_string_member_with_default (payload, "cashier", NULL));
+  tn_bind_text (stmt, 7, json_object_get_string_member_with_default (payload, "session_id",
+                                                                     NULL));
+  tn_bind_text (stmt, 8, json_object_get_string_member_with_default (payload, "customer_id",
+                                                                     NULL));
+  sqlite3_bind_text (stmt, 9, json_object_get_string_member (payload, "currency"), -1,
+                     SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 10, json_object_get_int_member (payload, "subtotal"));
+  sqlite3_bind_int64 (stmt, 11, json_object_get_int_member (payload, "tax"));
+  sqlite3_bind_int64 (stmt, 12, json_object_get_int_member (payload, "total"));
+  sqlite3_bind_int64 (stmt, 13, json_object_get_int_member (payload, "change"));
+  if (second != NULL)
+    {
+      sqlite3_bind_text (stmt, 14, json_object_get_string_member (second, "currency"), -1,
+                         SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 15, json_object_get_int_member (second, "total"));
+      sqlite3_bind_int64 (stmt, 16, json_object_get_int_member (second, "rate_micro"));
+    }
+  sqlite3_bind_text (stmt, 17, json_object_get_string_member (fiscal, "doc"), -1,
+                     SQLITE_STATIC);
+  if (!tn_store_step_done (store, stmt, error))
+    return FALSE;
+  if (sqlite3_changes (tn_store_get_db (store)) == 0)
+    {
+      /* The same sale id under another event: a client bug or a replay
+       * with a new id.  The first copy stands; do not count it twice. */
+      g_autofree char *message = g_strdup_printf (
+          "Sale %s arrived twice under different events; the second copy (event %s) "
+          "was not counted.", sale_id, event->event_id);
+      return tn_store_raise_alert (store, TN_ALERT_P1, "sale-duplicate", event->event_id,
+                                   message, error);
+    }
+
+  return insert_lines (store, sale_id, json_object_get_array_member (payload, "lines"),
+                       event, error) &&
+         insert_payments (store, sale_id, json_object_get_array_member (payload, "payments"),
+                          error) &&
+         tn_fiscal_record_document (store, event, TN_FISCAL_SALE, error);
+}
+
+static gboolean
+apply_sale_voided (TnStore        *store,
+                   const TnEvent  *event,
+                   GError        **error)
+{
+  const char *sale_id = tn_event_get_string (event, "sale_id");
+  g_autofree char *source_id = g_strconcat ("void:", sale_id, NULL);
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GArray) qtys = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GError) local_error = NULL;
+  sqlite3_stmt *stmt = tn_store_stmt (store,
+      "INSERT OR IGNORE INTO voids (event_id, sale_id, reason, manager, hlc, origin) "
+      "VALUES (?, ?, ?, ?, ?, ?)", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, event->event_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, sale_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, tn_event_get_string (event, "reason"), -1, SQLITE_STATIC);
+  tn_bind_text (stmt, 4, tn_event_get_string (event, "manager"));
+  sqlite3_bind_int64 (stmt, 5, (gint64) event->hlc);
+  sqlite3_bind_text (stmt, 6, event->origin, -1, SQLITE_STATIC);
+  if (!tn_store_step_done (store, stmt, error))
+    return FALSE;
+
+  stmt = tn_store_stmt (store, "UPDATE sales SET voided = 1 WHERE sale_id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, sale_id, -1, SQLITE_STATIC);
+  if (!tn_store_step_done (store, stmt, error))
+    return FALSE;
+
+  /* Return the goods.  The movement ids derive from the sale, not from
+   * this event, so a second void of the same sale changes nothing. */
+  stmt = tn_store_stmt (store,
+      "SELECT sku, qty FROM sale_lines WHERE sale_id = ? ORDER BY line", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, sale_id, -1, SQLITE_STATIC);
+  while (tn_store_step_row (store, stmt, &local_error))
+    {
+      gint64 qty = sqlite3_column_int64 (stmt, 1);
+      g_ptr_array_add (lines, g_strdup (tn_column_text (stmt, 0)));
+      g_array_append_val (qtys, qty);
+    }
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  for (guint i = 0; i < lines->len; i++)
+    if (!tn_projection_move_stock (store, source_id, i + 1, lines->pdata[i],
+                                   g_array_index (qtys, gint64, i), "void", NULL, event, error))
+      return FALSE;
+
+  return tn_fiscal_record_document (store, event, TN_FISCAL_VOID, error);
+}
+
+gboolean
+tn_projection_apply_sale (TnStore        *store,
+                          const TnEvent  *event,
+                          GError        **error)
+{
+  if (event->type == TN_EVENT_SALE_CREATED)
+    return apply_sale_created (store, event, error);
+  return apply_sale_voided (store, event, error);
+}

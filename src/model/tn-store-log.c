@@ -1,0 +1,529 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+/* The event log: local appends, causal application of remote batches
+ * with a hold-back queue, the version vector and the outbox. */
+
+#include "tn-store-private.h"
+
+#include <string.h>
+
+#include "tn-error.h"
+#include "tn-projection.h"
+
+static gint64
+now_ms (void)
+{
+  return g_get_real_time () / 1000;
+}
+
+TnVersionVector *
+tn_store_get_version_vector (TnStore  *self,
+                             GError  **error)
+{
+  g_autoptr(TnVersionVector) vv = tn_version_vector_new ();
+  sqlite3_stmt *stmt = tn_store_stmt (self, "SELECT origin, seq FROM vv", error);
+
+  if (stmt == NULL)
+    return NULL;
+  while (tn_store_step_row (self, stmt, error))
+    tn_version_vector_set (vv, tn_column_text (stmt, 0), sqlite3_column_int64 (stmt, 1));
+  if (error != NULL && *error != NULL)
+    return NULL;
+  return g_steal_pointer (&vv);
+}
+
+static gboolean
+load_hlc (TnStore  *self,
+          TnHlc    *out)
+{
+  g_autofree char *text = tn_store_meta_get (self, "hlc");
+
+  *out = text ? g_ascii_strtoull (text, NULL, 10) : 0;
+  return TRUE;
+}
+
+static gboolean
+save_hlc (TnStore  *self,
+          TnHlc     hlc,
+          GError  **error)
+{
+  char text[32];
+
+  g_snprintf (text, sizeof text, "%" G_GUINT64_FORMAT, (guint64) hlc);
+  return tn_store_meta_set (self, "hlc", text, error);
+}
+
+/* Writes the event row and advances the version vector.  The caller
+ * has checked that (origin, seq - 1) is present. */
+static gboolean
+insert_event (TnStore        *self,
+              const TnEvent  *event,
+              GError        **error)
+{
+  sqlite3_stmt *stmt = tn_store_stmt (self,
+      "INSERT INTO events (origin, seq, event_id, type, hlc, hash, body, received_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, event->origin, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, event->seq);
+  sqlite3_bind_text (stmt, 3, event->event_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, tn_event_type_to_string (event->type), -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 5, (gint64) event->hlc);
+  sqlite3_bind_text (stmt, 6, event->hash, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 7, event->canonical, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 8, now_ms ());
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      g_autofree char *what = g_strdup_printf ("Storing event %s failed", event->event_id);
+      sqlite3_reset (stmt);
+      return tn_store_set_db_error (self, error, what);
+    }
+  sqlite3_reset (stmt);
+
+  stmt = tn_store_stmt (self,
+      "INSERT INTO vv (origin, seq) VALUES (?, ?) "
+      "ON CONFLICT (origin) DO UPDATE SET seq = excluded.seq", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, event->origin, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, event->seq);
+  return tn_store_step_done (self, stmt, error);
+}
+
+TnEvent *
+tn_store_append (TnStore      *self,
+                 TnEventType   type,
+                 JsonNode     *payload,
+                 GError      **error)
+{
+  g_autoptr(JsonNode) owned_payload = payload;
+  g_autoptr(TnVersionVector) deps = NULL;
+  g_autoptr(TnEvent) event = NULL;
+  sqlite3_stmt *stmt;
+  TnHlc hlc;
+  gint64 seq;
+
+  g_return_val_if_fail (tn_store_in_transaction (self), NULL);
+
+  if (!tn_store_is_initialized (self))
+    {
+      g_set_error (error, TN_ERROR, TN_ERROR_NOT_INITIALIZED,
+                   "This lane has no store yet: run “tendero-ctl init” first");
+      return NULL;
+    }
+
+  deps = tn_store_get_version_vector (self, error);
+  if (deps == NULL)
+    return NULL;
+  seq = tn_version_vector_get (deps, tn_store_get_replica_id (self)) + 1;
+
+  /* The clock lives in the database and is read inside the write
+   * transaction, so it never goes backwards across restarts or across
+   * the processes that share this data directory. */
+  load_hlc (self, &hlc);
+  hlc = tn_hlc_tick (hlc, tn_hlc_now_ms ());
+  if (!save_hlc (self, hlc, error))
+    return NULL;
+
+  event = tn_event_new (tn_store_get_store_id (self), tn_store_get_replica_id (self), seq,
+                        type, hlc, g_steal_pointer (&deps), g_steal_pointer (&owned_payload),
+                        error);
+  if (event == NULL)
+    return NULL;
+  if (!insert_event (self, event, error))
+    return NULL;
+
+  stmt = tn_store_stmt (self,
+      "INSERT INTO outbox (seq, event_id, status, created_at, updated_at) "
+      "VALUES (?, ?, 0, ?, ?)", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, event->seq);
+  sqlite3_bind_text (stmt, 2, event->event_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, now_ms ());
+  sqlite3_bind_int64 (stmt, 4, now_ms ());
+  if (!tn_store_step_done (self, stmt, error))
+    return NULL;
+
+  if (!tn_projection_apply (self, event, error))
+    return NULL;
+  return g_steal_pointer (&event);
+}
+
+gboolean
+tn_store_commit_event (TnStore      *self,
+                       TnEventType   type,
+                       JsonObject   *payload,
+                       GError      **error)
+{
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr(TnEvent) event = NULL;
+
+  json_node_take_object (node, payload);
+  if (!tn_store_begin (self, error))
+    {
+      json_node_unref (node);
+      return FALSE;
+    }
+  event = tn_store_append (self, type, node, error);
+  if (event == NULL)
+    {
+      tn_store_rollback (self);
+      return FALSE;
+    }
+  return tn_store_commit (self, error);
+}
+
+/* Remote application ----------------------------------------------------- */
+
+static int
+compare_by_clock (gconstpointer a,
+                  gconstpointer b)
+{
+  const TnEvent *x = *(TnEvent * const *) a;
+  const TnEvent *y = *(TnEvent * const *) b;
+  int c;
+
+  if (x->hlc != y->hlc)
+    return x->hlc < y->hlc ? -1 : 1;
+  c = strcmp (x->origin, y->origin);
+  if (c != 0)
+    return c;
+  return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* TRUE if the stored event at (origin, seq) is this very event. */
+static gboolean
+check_duplicate (TnStore        *self,
+                 const TnEvent  *event,
+                 GError        **error)
+{
+  sqlite3_stmt *stmt = tn_store_stmt (self,
+      "SELECT event_id, hash FROM events WHERE origin = ? AND seq = ?", error);
+  gboolean same = FALSE;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, event->origin, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, event->seq);
+  if (tn_store_step_row (self, stmt, error))
+    {
+      same = g_strcmp0 (tn_column_text (stmt, 0), event->event_id) == 0 &&
+             g_strcmp0 (tn_column_text (stmt, 1), event->hash) == 0;
+      sqlite3_reset (stmt);
+      if (!same)
+        g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
+                     "Replica %s sent two different events as its seq %" G_GINT64_FORMAT
+                     "; the batch was refused", event->origin, event->seq);
+    }
+  return same;
+}
+
+static gboolean
+load_held_back (TnStore    *self,
+                GPtrArray  *into,
+                GError    **error)
+{
+  sqlite3_stmt *stmt = tn_store_stmt (self, "SELECT body FROM holdback", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  while (tn_store_step_row (self, stmt, error))
+    {
+      g_autoptr(GError) bad = NULL;
+      TnEvent *event = tn_event_from_json (tn_column_text (stmt, 0), -1,
+                                          tn_store_get_store_id (self), &bad);
+      /* It was validated on arrival; a row that no longer validates was
+       * damaged on disk: leave it for the maintainer, do not apply it. */
+      if (event == NULL)
+        g_warning ("Skipping a damaged held-back event: %s", bad->message);
+      else
+        g_ptr_array_add (into, event);
+    }
+  return error == NULL || *error == NULL;
+}
+
+static gboolean
+check_strict_continuity (GPtrArray              *events,
+                         const TnVersionVector  *vv,
+                         GError                **error)
+{
+  g_autoptr(TnVersionVector) next = tn_version_vector_copy (vv);
+
+  for (guint i = 0; i < events->len; i++)
+    {
+      const TnEvent *event = events->pdata[i];
+      gint64 have = tn_version_vector_get (next, event->origin);
+
+      if (event->seq > have + 1)
+        {
+          g_set_error (error, TN_ERROR, TN_ERROR_SEQ_GAP,
+                       "Events of replica %s skip from seq %" G_GINT64_FORMAT " to %"
+                       G_GINT64_FORMAT "; nothing from this batch was stored",
+                       event->origin, have, event->seq);
+          return FALSE;
+        }
+      tn_version_vector_merge_one (next, event->origin, event->seq);
+    }
+  return TRUE;
+}
+
+static gboolean
+apply_remote_locked (TnStore        *self,
+                     GPtrArray      *events,
+                     TnApplyFlags    flags,
+                     TnApplyResult  *result,
+                     GError        **error)
+{
+  g_autoptr(TnVersionVector) vv = NULL;
+  g_autoptr(GPtrArray) waiting = g_ptr_array_new ();
+  g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func ((GDestroyNotify) tn_event_free);
+  g_autoptr(GHashTable) queued = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) was_held = g_hash_table_new (g_str_hash, g_str_equal);
+  TnHlc hlc, max_remote = 0;
+  gboolean progress = TRUE;
+  sqlite3_stmt *stmt;
+
+  vv = tn_store_get_version_vector (self, error);
+  if (vv == NULL)
+    return FALSE;
+
+  if ((flags & TN_APPLY_FLAGS_STRICT) && !check_strict_continuity (events, vv, error))
+    return FALSE;
+
+  for (guint i = 0; i < events->len; i++)
+    {
+      TnEvent *event = events->pdata[i];
+
+      if (g_strcmp0 (event->store, tn_store_get_store_id (self)) != 0)
+        {
+          g_set_error (error, TN_ERROR, TN_ERROR_WRONG_STORE,
+                       "Event %s belongs to store “%s”, not to “%s”; nothing from this "
+                       "batch was stored", event->event_id, event->store,
+                       tn_store_get_store_id (self));
+          return FALSE;
+        }
+      if (tn_version_vector_contains (vv, event->origin, event->seq))
+        {
+          if (!check_duplicate (self, event, error))
+            return FALSE;
+          result->duplicates++;
+          continue;
+        }
+      if (g_hash_table_contains (queued, event->event_id))
+        {
+          result->duplicates++;
+          continue;
+        }
+      g_hash_table_add (queued, event->event_id);
+      g_ptr_array_add (waiting, event);
+    }
+
+  if (!load_held_back (self, held, error))
+    return FALSE;
+  for (guint i = 0; i < held->len; i++)
+    {
+      TnEvent *event = held->pdata[i];
+
+      g_hash_table_add (was_held, event->event_id);
+      if (g_hash_table_contains (queued, event->event_id))
+        continue;
+      g_hash_table_add (queued, event->event_id);
+      g_ptr_array_add (waiting, event);
+    }
+
+  /* A hybrid logical clock never decreases along causality, so clock
+   * order is a causal order: one pass delivers whatever is ready.  We
+   * loop in case a damaged clock broke that promise. */
+  g_ptr_array_sort (waiting, compare_by_clock);
+  while (progress)
+    {
+      progress = FALSE;
+      for (guint i = 0; i < waiting->len; i++)
+        {
+          TnEvent *event = waiting->pdata[i];
+
+          if (event == NULL)
+            continue;
+          if (tn_version_vector_contains (vv, event->origin, event->seq))
+            {
+              /* Another copy under a different id would have failed the
+               * duplicate check; this one is simply already there. */
+              waiting->pdata[i] = NULL;
+              continue;
+            }
+          if (tn_version_vector_get (vv, event->origin) != event->seq - 1 ||
+              !tn_version_vector_covers (vv, event->deps))
+            continue;
+
+          if (!insert_event (self, event, error) ||
+              !tn_projection_apply (self, event, error))
+            return FALSE;
+          tn_version_vector_set (vv, event->origin, event->seq);
+          max_remote = MAX (max_remote, event->hlc);
+          if (!g_hash_table_contains (was_held, event->event_id))
+            result->applied++;
+          else
+            {
+              stmt = tn_store_stmt (self, "DELETE FROM holdback WHERE event_id = ?", error);
+              if (stmt == NULL)
+                return FALSE;
+              sqlite3_bind_text (stmt, 1, event->event_id, -1, SQLITE_STATIC);
+              if (!tn_store_step_done (self, stmt, error))
+                return FALSE;
+              result->applied++;
+            }
+          waiting->pdata[i] = NULL;
+          progress = TRUE;
+        }
+    }
+
+  for (guint i = 0; i < waiting->len; i++)
+    {
+      TnEvent *event = waiting->pdata[i];
+
+      if (event == NULL || g_hash_table_contains (was_held, event->event_id))
+        continue;
+      stmt = tn_store_stmt (self,
+          "INSERT OR IGNORE INTO holdback (event_id, origin, seq, hlc, body, received_at) "
+          "VALUES (?, ?, ?, ?, ?, ?)", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, event->event_id, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 2, event->origin, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 3, event->seq);
+      sqlite3_bind_int64 (stmt, 4, (gint64) event->hlc);
+      sqlite3_bind_text (stmt, 5, event->canonical, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 6, now_ms ());
+      if (!tn_store_step_done (self, stmt, error))
+        return FALSE;
+      result->held_back++;
+    }
+
+  if (max_remote != 0)
+    {
+      load_hlc (self, &hlc);
+      if (!save_hlc (self, tn_hlc_receive (hlc, max_remote, tn_hlc_now_ms ()), error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+tn_store_apply_remote (TnStore        *self,
+                       GPtrArray      *events,
+                       TnApplyFlags    flags,
+                       TnApplyResult  *result,
+                       GError        **error)
+{
+  TnApplyResult local = { 0, };
+
+  if (!tn_store_is_initialized (self))
+    {
+      g_set_error (error, TN_ERROR, TN_ERROR_NOT_INITIALIZED,
+                   "This lane has no store yet: run “tendero-ctl init” first");
+      return FALSE;
+    }
+  if (!tn_store_begin (self, error))
+    return FALSE;
+  if (!apply_remote_locked (self, events, flags, &local, error))
+    {
+      tn_store_rollback (self);
+      return FALSE;
+    }
+  if (!tn_store_commit (self, error))
+    return FALSE;
+  if (result != NULL)
+    *result = local;
+  return TRUE;
+}
+
+GPtrArray *
+tn_store_read_events (TnStore     *self,
+                      const char  *origin,
+                      gint64       after_seq,
+                      guint        limit,
+                      GError     **error)
+{
+  g_autoptr(GPtrArray) bodies = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *stmt = tn_store_stmt (self,
+      "SELECT body FROM events WHERE origin = ? AND seq > ? ORDER BY seq LIMIT ?", error);
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, origin, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, after_seq);
+  sqlite3_bind_int64 (stmt, 3, limit);
+  while (tn_store_step_row (self, stmt, error))
+    g_ptr_array_add (bodies, g_strdup (tn_column_text (stmt, 0)));
+  if (error != NULL && *error != NULL)
+    return NULL;
+  return g_steal_pointer (&bodies);
+}
+
+gint64
+tn_store_count_held_back (TnStore *self)
+{
+  sqlite3_stmt *stmt = tn_store_stmt (self, "SELECT count(*) FROM holdback", NULL);
+  gint64 n = 0;
+
+  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  if (stmt != NULL)
+    sqlite3_reset (stmt);
+  return n;
+}
+
+/* Outbox --------------------------------------------------------------- */
+
+gboolean
+tn_store_get_outbox_counts (TnStore         *self,
+                            TnOutboxCounts  *out,
+                            GError         **error)
+{
+  sqlite3_stmt *stmt = tn_store_stmt (self,
+      "SELECT status, count(*) FROM outbox GROUP BY status", error);
+
+  memset (out, 0, sizeof *out);
+  if (stmt == NULL)
+    return FALSE;
+  while (tn_store_step_row (self, stmt, error))
+    {
+      gint64 n = sqlite3_column_int64 (stmt, 1);
+
+      switch (sqlite3_column_int (stmt, 0))
+        {
+        case TN_OUTBOX_PENDING: out->pending = n; break;
+        case TN_OUTBOX_PEER_ACK: out->peer_ack = n; break;
+        case TN_OUTBOX_CLOUD_ACK: out->cloud_ack = n; break;
+        default: break;
+        }
+    }
+  return error == NULL || *error == NULL;
+}
+
+gint64
+tn_store_outbox_advance (TnStore                *self,
+                         const TnVersionVector  *acked,
+                         TnOutboxStatus          status,
+                         GError                **error)
+{
+  gint64 upto = tn_version_vector_get (acked, tn_store_get_replica_id (self));
+  sqlite3_stmt *stmt;
+
+  if (upto <= 0)
+    return 0;
+  stmt = tn_store_stmt (self,
+      "UPDATE outbox SET status = ?1, updated_at = ?2 WHERE seq <= ?3 AND status < ?1",
+      error);
+  if (stmt == NULL)
+    return -1;
+  sqlite3_bind_int (stmt, 1, status);
+  sqlite3_bind_int64 (stmt, 2, now_ms ());
+  sqlite3_bind_int64 (stmt, 3, upto);
+  if (!tn_store_step_done (self, stmt, error))
+    return -1;
+  return sqlite3_changes (tn_store_get_db (self));
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <sqlite3.h>
+
+#include "tn-store.h"
+
+G_BEGIN_DECLS
+
+/* For the model's own files: SQL helpers over the store's connection. */
+
+sqlite3      *tn_store_get_db        (TnStore     *self);
+
+/* A cached prepared statement, reset and with bindings cleared.  @sql
+ * must be a string literal (the cache is keyed by it). */
+sqlite3_stmt *tn_store_stmt          (TnStore     *self,
+                                      const char  *sql,
+                                      GError     **error);
+gboolean      tn_store_exec          (TnStore     *self,
+                                      const char  *sql,
+                                      GError     **error);
+/* Steps @stmt expecting SQLITE_DONE, then resets it. */
+gboolean      tn_store_step_done     (TnStore      *self,
+                                      sqlite3_stmt *stmt,
+                                      GError      **error);
+/* Steps expecting a row (TRUE) or the end (FALSE, @error unset); a
+ * failure returns FALSE with @error set. */
+gboolean      tn_store_step_row      (TnStore      *self,
+                                      sqlite3_stmt *stmt,
+                                      GError      **error);
+gboolean      tn_store_set_db_error  (TnStore     *self,
+                                      GError     **error,
+                                      const char  *what);
+
+char         *tn_store_meta_get      (TnStore     *self,
+                                      const char  *key);
+gboolean      tn_store_meta_set      (TnStore     *self,
+                                      const char  *key,
+                                      const char  *value,
+                                      GError     **error);
+
+/* Migrations (tn-store-schema.c).  @target is the version to reach. */
+gboolean      tn_store_schema_migrate (sqlite3    *db,
+                                       const char *path,
+                                       int         target,
+                                       GError    **error);
+
+/* PRAGMA user_version, or -1 if the file is not a database. */
+int           tn_store_schema_read_version (sqlite3 *db);
+
+/* Binding helpers: NULL strings bind as SQL NULL. */
+static inline void
+tn_bind_text (sqlite3_stmt *stmt,
+              int           index,
+              const char   *text)
+{
+  if (text != NULL)
+    sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, index);
+}
+
+static inline const char *
+tn_column_text (sqlite3_stmt *stmt,
+                int           index)
+{
+  return (const char *) sqlite3_column_text (stmt, index);
+}
+
+/* "<16 hex hlc>:<origin>": orders LWW writes by (hlc, origin) with a
+ * plain string comparison. */
+char         *tn_lww_clock           (const TnEvent *event);
+
+G_END_DECLS
