@@ -5,6 +5,8 @@
 
 #include "tn-operations.h"
 
+#include <glib/gi18n.h>
+
 #include "tn-error.h"
 #include "tn-fiscal.h"
 #include "tn-store-private.h"
@@ -53,7 +55,7 @@ tn_store_open_cash_session (TnStore     *store,
 
   if (float_amount < 0)
     {
-      g_set_error (error, TN_ERROR, TN_ERROR_INVALID, "The float cannot be negative");
+      g_set_error (error, TN_ERROR, TN_ERROR_INVALID, _("The float cannot be negative"));
       return NULL;
     }
   open = tn_store_get_open_session (store, &local_error);
@@ -65,7 +67,7 @@ tn_store_open_cash_session (TnStore     *store,
   if (open != NULL)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_EXISTS,
-                   "Terminal %s already has an open cash session; close it first",
+                   _("Terminal %s already has an open cash session; close it first"),
                    tn_store_get_terminal (store));
       return NULL;
     }
@@ -93,7 +95,7 @@ require_open_session (TnStore  *store,
     g_propagate_error (error, g_steal_pointer (&local_error));
   else if (session == NULL)
     g_set_error (error, TN_ERROR, TN_ERROR_NOT_FOUND,
-                 "Terminal %s has no open cash session; open one with a float first",
+                 _("Terminal %s has no open cash session; open one with a float first"),
                  tn_store_get_terminal (store));
   return session;
 }
@@ -110,12 +112,12 @@ tn_store_move_cash (TnStore     *store,
 
   if (amount <= 0)
     {
-      g_set_error (error, TN_ERROR, TN_ERROR_INVALID, "The amount must be more than zero");
+      g_set_error (error, TN_ERROR, TN_ERROR_INVALID, _("The amount must be more than zero"));
       return FALSE;
     }
   if (reason == NULL || *reason == '\0')
     {
-      g_set_error (error, TN_ERROR, TN_ERROR_INVALID, "Give a reason for the cash movement");
+      g_set_error (error, TN_ERROR, TN_ERROR_INVALID, _("Give a reason for the cash movement"));
       return FALSE;
     }
   session = require_open_session (store, error);
@@ -205,7 +207,7 @@ compute_z_report (TnStore    *store,
 failed:
   if (local_error == NULL)
     g_set_error (&local_error, TN_ERROR, TN_ERROR_NOT_FOUND,
-                 "The cash session %s is missing", report->session_id);
+                 _("The cash session %s is missing"), report->session_id);
   g_propagate_error (error, g_steal_pointer (&local_error));
   return FALSE;
 }
@@ -270,7 +272,7 @@ tn_store_close_cash_session (TnStore   *store,
 
   if (counted < 0)
     {
-      g_set_error (error, TN_ERROR, TN_ERROR_INVALID, "The counted cash cannot be negative");
+      g_set_error (error, TN_ERROR, TN_ERROR_INVALID, _("The counted cash cannot be negative"));
       return NULL;
     }
   if (!tn_store_begin (store, error))

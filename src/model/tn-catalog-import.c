@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "tn-catalog-import.h"
 
+#include <glib/gi18n.h>
+
 #include <string.h>
 
 #include "tn-error.h"
@@ -58,7 +60,7 @@ read_record (const char  *data,
               if (i >= length)
                 {
                   g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                               "Line %u: a quoted field is never closed", start_line);
+                               _("Line %u: a quoted field is never closed"), start_line);
                   return NULL;
                 }
               if (data[i] == '"')
@@ -84,8 +86,8 @@ read_record (const char  *data,
               if (data[i] == '"')
                 {
                   g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                               "Line %u: a quote inside an unquoted field; put the whole field "
-                               "in quotes and double the quote (\"\")", start_line);
+                               _("Line %u: a quote inside an unquoted field; put the whole field "
+                               "in quotes and double the quote (\"\")"), start_line);
                   return NULL;
                 }
               g_string_append_c (field, data[i++]);
@@ -108,8 +110,8 @@ read_record (const char  *data,
       else if (i < length)
         {
           g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                       "Line %u: unexpected text after a %s field", start_line,
-                       quoted ? "quoted" : "");
+                       quoted ? _("Line %u: unexpected text after a quoted field")
+                              : _("Line %u: unexpected text after a field"), start_line);
           return NULL;
         }
       break;
@@ -132,7 +134,7 @@ parse_row (GPtrArray  *fields,
   if (fields->len != 5)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                   "Line %u has %u fields; each row needs 5: sku,name,price,barcode,tax",
+                   _("Line %u has %u fields; each row needs 5: sku,name,price,barcode,tax"),
                    line, fields->len);
       return FALSE;
     }
@@ -140,7 +142,7 @@ parse_row (GPtrArray  *fields,
     if (!g_utf8_validate (fields->pdata[i], -1, NULL))
       {
         g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                     "Line %u is not valid UTF-8 text; save the file as UTF-8", line);
+                     _("Line %u is not valid UTF-8 text; save the file as UTF-8"), line);
         return FALSE;
       }
   row->sku = g_strstrip (g_strdup (fields->pdata[0]));
@@ -151,7 +153,7 @@ parse_row (GPtrArray  *fields,
   if (*row->name == '\0' || strlen (row->name) > 200)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                   "Line %u: product %s needs a name of 1–200 characters", line, row->sku);
+                   _("Line %u: product %s needs a name of 1–200 characters"), line, row->sku);
       return FALSE;
     }
   if (!tn_money_parse (g_strstrip (fields->pdata[2]), decimals, FALSE, &row->price, &local_error))
@@ -164,13 +166,13 @@ parse_row (GPtrArray  *fields,
   if (strlen (row->barcode) > 64)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                   "Line %u: the barcode is longer than 64 characters", line);
+                   _("Line %u: the barcode is longer than 64 characters"), line);
       return FALSE;
     }
   return TRUE;
 
 bad:
-  g_set_error (error, TN_ERROR, TN_ERROR_INVALID, "Line %u: %s", line, local_error->message);
+  g_set_error (error, TN_ERROR, TN_ERROR_INVALID, _("Line %u: %s"), line, local_error->message);
   return FALSE;
 }
 
@@ -190,7 +192,7 @@ parse_all (const char  *data,
   if (data == NULL || length == 0)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                   "The file is empty; line 1 must be the header “sku,name,price,barcode,tax”");
+                   _("The file is empty; line 1 must be the header “sku,name,price,barcode,tax”"));
       return FALSE;
     }
   /* A UTF-8 byte-order mark, as spreadsheets like to write. */
@@ -199,7 +201,7 @@ parse_all (const char  *data,
   if (memchr (data, '\0', length) != NULL)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                   "The file contains NUL bytes: it is not a CSV text file");
+                   _("The file contains NUL bytes: it is not a CSV text file"));
       return FALSE;
     }
 
@@ -232,7 +234,7 @@ parse_all (const char  *data,
       if (first != 0)
         {
           g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                       "Line %u: SKU %s appears again (first on line %u); list each SKU once",
+                       _("Line %u: SKU %s appears again (first on line %u); list each SKU once"),
                        record_line, row.sku, first);
           row_clear (&row);
           return FALSE;
@@ -244,7 +246,7 @@ parse_all (const char  *data,
 
 bad_header:
   g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-               "Line 1 must be the header “sku,name,price,barcode,tax”");
+               _("Line 1 must be the header “sku,name,price,barcode,tax”"));
   return FALSE;
 }
 
@@ -362,7 +364,7 @@ import_rows (TnStore         *store,
       continue;
 
     failed:
-      g_set_error (error, local_error->domain, local_error->code, "Line %u: %s",
+      g_set_error (error, local_error->domain, local_error->code, _("Line %u: %s"),
                    row->line, local_error->message);
       return FALSE;
     }
@@ -382,7 +384,7 @@ tn_catalog_import_data (TnStore         *store,
   g_array_set_clear_func (rows, row_clear);
   if (!parse_all (data, length, tn_store_get_decimals (store), rows, error))
     {
-      g_prefix_error (error, "Nothing was imported. ");
+      g_prefix_error (error, _("Nothing was imported. "));
       return FALSE;
     }
   if (!tn_store_begin (store, error))
@@ -390,7 +392,7 @@ tn_catalog_import_data (TnStore         *store,
   if (!import_rows (store, rows, &local, error))
     {
       tn_store_rollback (store);
-      g_prefix_error (error, "Nothing was imported. ");
+      g_prefix_error (error, _("Nothing was imported. "));
       return FALSE;
     }
   if (!tn_store_commit (store, error))
@@ -412,14 +414,14 @@ tn_catalog_import_file (TnStore         *store,
   file = g_mapped_file_new (path, FALSE, &local_error);
   if (file == NULL)
     {
-      g_set_error (error, TN_ERROR, TN_ERROR_INVALID, "Cannot read the catalogue %s: %s",
+      g_set_error (error, TN_ERROR, TN_ERROR_INVALID, _("Cannot read the catalogue %s: %s"),
                    path, local_error->message);
       return FALSE;
     }
   if (g_mapped_file_get_length (file) > MAX_FILE_SIZE)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_TOO_LARGE,
-                   "The catalogue %s is larger than 256 MiB; split it into several files", path);
+                   _("The catalogue %s is larger than 256 MiB; split it into several files"), path);
       return FALSE;
     }
   return tn_catalog_import_data (store, g_mapped_file_get_contents (file),

@@ -4,6 +4,8 @@
 
 #include "tn-operations.h"
 
+#include <glib/gi18n.h>
+
 #include <string.h>
 
 #include "tn-error.h"
@@ -24,7 +26,7 @@ tn_store_validate_sku (const char  *sku,
 
 bad:
   g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-               "“%s” is not a valid SKU: use 1–64 characters without spaces or “/”",
+               _("“%s” is not a valid SKU: use 1–64 characters without spaces or “/”"),
                sku ? sku : "");
   return FALSE;
 }
@@ -63,7 +65,7 @@ require_product (TnStore     *store,
   if (!exists)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_NOT_FOUND,
-                   "No product with SKU “%s”. Check the SKU, or add the product first.", sku);
+                   _("No product with SKU “%s”. Check the SKU, or add the product first."), sku);
       return FALSE;
     }
   return TRUE;
@@ -79,26 +81,26 @@ validate_spec (const TnProductSpec  *spec,
       !g_utf8_validate (spec->name, -1, NULL))
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                   "Product %s needs a name of 1–200 characters", spec->sku);
+                   _("Product %s needs a name of 1–200 characters"), spec->sku);
       return FALSE;
     }
   if (spec->price < 0)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                   "The price of %s cannot be negative", spec->sku);
+                   _("The price of %s cannot be negative"), spec->sku);
       return FALSE;
     }
   if (spec->tax_bp < 0 || spec->tax_bp > 10000)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                   "The tax of %s must be between 0 and 100 %%", spec->sku);
+                   _("The tax of %s must be between 0 and 100 %%"), spec->sku);
       return FALSE;
     }
   if (spec->barcode != NULL && (strlen (spec->barcode) > 64 ||
                                 !g_utf8_validate (spec->barcode, -1, NULL)))
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                   "The barcode of %s is longer than 64 characters", spec->sku);
+                   _("The barcode of %s is longer than 64 characters"), spec->sku);
       return FALSE;
     }
   return TRUE;
@@ -145,8 +147,8 @@ tn_store_add_product (TnStore              *store,
   if (exists)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_EXISTS,
-                   "A product with SKU “%s” already exists; change it with "
-                   "“product set-price” or “product update”", spec->sku);
+                   _("A product with SKU “%s” already exists; change it with "
+                   "“product set-price” or “product update”"), spec->sku);
       return FALSE;
     }
   return tn_store_commit_event (store, TN_EVENT_PRODUCT_CREATED, product_payload (spec), error);
@@ -164,7 +166,7 @@ tn_store_set_price (TnStore     *store,
     return FALSE;
   if (price < 0)
     {
-      g_set_error (error, TN_ERROR, TN_ERROR_INVALID, "A price cannot be negative");
+      g_set_error (error, TN_ERROR, TN_ERROR_INVALID, _("A price cannot be negative"));
       return FALSE;
     }
   payload = json_object_new ();
@@ -200,7 +202,7 @@ tn_store_update_product (TnStore     *store,
     {
       if (tax_bp > 10000)
         {
-          g_set_error (error, TN_ERROR, TN_ERROR_INVALID, "Tax must be between 0 and 100 %%");
+          g_set_error (error, TN_ERROR, TN_ERROR_INVALID, _("Tax must be between 0 and 100 %%"));
           return FALSE;
         }
       json_object_set_int_member (payload, "tax_bp", tax_bp);
@@ -210,7 +212,7 @@ tn_store_update_product (TnStore     *store,
   if (json_object_get_size (payload) == 1)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                   "Nothing to change: give a new name, barcode, tax or active state");
+                   _("Nothing to change: give a new name, barcode, tax or active state"));
       return FALSE;
     }
   return tn_store_commit_event (store, TN_EVENT_PRODUCT_UPDATED, g_steal_pointer (&payload), error);
@@ -224,7 +226,7 @@ validate_reason (const char  *reason,
       !g_utf8_validate (reason, -1, NULL))
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                   "Give a reason (up to 1024 characters) so the change can be audited");
+                   _("Give a reason (up to 1024 characters) so the change can be audited"));
       return FALSE;
     }
   return TRUE;
@@ -244,8 +246,8 @@ tn_store_adjust_stock (TnStore     *store,
   if (delta_milli == 0)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                   "A stock adjustment of zero changes nothing: give a positive or negative "
-                   "quantity");
+                   _("A stock adjustment of zero changes nothing: give a positive or negative "
+                   "quantity"));
       return FALSE;
     }
   payload = json_object_new ();
@@ -269,7 +271,7 @@ tn_store_receive_stock (TnStore     *store,
   if (qty_milli <= 0)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                   "The quantity received must be more than zero");
+                   _("The quantity received must be more than zero"));
       return FALSE;
     }
   payload = json_object_new ();
@@ -441,7 +443,7 @@ tn_store_resolve_conflict (TnStore     *store,
 
   if (value < 0)
     {
-      g_set_error (error, TN_ERROR, TN_ERROR_INVALID, "A price cannot be negative");
+      g_set_error (error, TN_ERROR, TN_ERROR_INVALID, _("A price cannot be negative"));
       return FALSE;
     }
   if (!tn_store_begin (store, error))
@@ -458,8 +460,8 @@ tn_store_resolve_conflict (TnStore     *store,
   if (conflict == NULL)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_NOT_FOUND,
-                   "There is no open conflict “%s”. List them with “tendero-ctl conflicts list”; "
-                   "it may already have been resolved on another lane.", id);
+                   _("There is no open conflict “%s”. List them with “tendero-ctl conflicts list”; "
+                   "it may already have been resolved on another lane."), id);
       goto failed;
     }
 

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "tn-config.h"
 
+#include <glib/gi18n.h>
+
 #include <string.h>
 
 #include "tn-error.h"
@@ -68,8 +70,8 @@ tn_config_validate_url (const char  *url,
 
 bad:
   g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-               websocket ? "“%s” is not a peer address: use ws://HOST:PORT/tendero/v1/sync"
-                         : "“%s” is not a hub address: use https://HOST[:PORT]",
+               websocket ? _("“%s” is not a peer address: use ws://HOST:PORT/tendero/v1/sync")
+                         : _("“%s” is not a hub address: use https://HOST[:PORT]"),
                url ? url : "");
   return FALSE;
 }
@@ -87,14 +89,14 @@ tn_config_load (const char  *data_dir,
   if (!g_file_test (data_dir, G_FILE_TEST_IS_DIR) || !g_file_test (path, G_FILE_TEST_EXISTS))
     {
       g_set_error (error, TN_ERROR, TN_ERROR_NOT_INITIALIZED,
-                   "There is no Tendero store in %s. Create one with "
+                   _("There is no Tendero store in %s. Create one with "
                    "“tendero-ctl --data-dir %s init --store STORE --terminal L1”, or pass the "
-                   "right --data-dir.", data_dir, data_dir);
+                   "right --data-dir."), data_dir, data_dir);
       return NULL;
     }
   if (!g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, &local_error))
     {
-      g_set_error (error, TN_ERROR, TN_ERROR_INVALID, "Cannot read %s: %s", path,
+      g_set_error (error, TN_ERROR, TN_ERROR_INVALID, _("Cannot read %s: %s"), path,
                    local_error->message);
       return NULL;
     }
@@ -104,7 +106,7 @@ tn_config_load (const char  *data_dir,
   if (config->store_id == NULL || config->terminal == NULL)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                   "%s is incomplete: it must name the store and the terminal", path);
+                   _("%s is incomplete: it must name the store and the terminal"), path);
       return NULL;
     }
 
@@ -114,14 +116,14 @@ tn_config_load (const char  *data_dir,
       if (port < 0 || port > 65535)
         {
           g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                       "%s: port %d is out of range (0–65535)", path, port);
+                       _("%s: port %d is out of range (0–65535)"), path, port);
           return NULL;
         }
       config->port = (guint) port;
     }
   else if (!g_error_matches (local_error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND))
     {
-      g_set_error (error, TN_ERROR, TN_ERROR_INVALID, "%s: port: %s", path, local_error->message);
+      g_set_error (error, TN_ERROR, TN_ERROR_INVALID, _("%s: port: %s"), path, local_error->message);
       return NULL;
     }
   g_clear_error (&local_error);
@@ -133,7 +135,7 @@ tn_config_load (const char  *data_dir,
       for (guint i = 0; config->peers && config->peers[i]; i++)
         if (!tn_config_validate_url (config->peers[i], TRUE, error))
           {
-            g_prefix_error (error, "%s: ", path);
+            g_prefix_error (error, _("%s: "), path);
             return NULL;
           }
       if (config->peers == NULL)
@@ -144,7 +146,7 @@ tn_config_load (const char  *data_dir,
     g_clear_pointer (&config->hub_url, g_free);
   if (config->hub_url != NULL && !tn_config_validate_url (config->hub_url, FALSE, error))
     {
-      g_prefix_error (error, "%s: ", path);
+      g_prefix_error (error, _("%s: "), path);
       return NULL;
     }
   config->fiscal_authority = g_key_file_get_boolean (file, GROUP, "fiscal-authority", NULL);
@@ -157,7 +159,7 @@ tn_config_load (const char  *data_dir,
       if (backoff < 10 || backoff > 60000)
         {
           g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                       "%s: sync-backoff-base-ms must be between 10 and 60000", path);
+                       _("%s: sync-backoff-base-ms must be between 10 and 60000"), path);
           return NULL;
         }
       config->sync_backoff_base_ms = (guint) backoff;
@@ -170,7 +172,7 @@ tn_config_load (const char  *data_dir,
       if (offline < 1 || offline > 60 * 24 * 30)
         {
           g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                       "%s: max-offline-minutes must be between 1 and 43200", path);
+                       _("%s: max-offline-minutes must be between 1 and 43200"), path);
           return NULL;
         }
       config->max_offline_minutes = (guint) offline;
@@ -202,7 +204,7 @@ tn_config_save (const TnConfig  *config,
                           (gint) config->max_offline_minutes);
   if (!g_key_file_save_to_file (file, path, error))
     {
-      g_prefix_error (error, "Cannot write %s: ", path);
+      g_prefix_error (error, _("Cannot write %s: "), path);
       return FALSE;
     }
   return TRUE;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "tn-event.h"
 
+#include <glib/gi18n.h>
+
 #include <string.h>
 
 #include "tn-canonical-json.h"
@@ -310,18 +312,26 @@ require_integer (JsonNode        *node,
       gboolean money = spec->kind >= F_MONEY && spec->kind <= F_MONEY_NONNEG;
       gboolean qty = spec->kind == F_QTY || spec->kind == F_QTY_POS;
 
-      g_set_error (error, TN_ERROR, TN_ERROR_NOT_INTEGER,
-                   "%s“%s” is %g, a fraction: %s must be whole numbers%s",
-                   where, spec->name, json_node_get_double (node),
-                   money ? "amounts of money" : qty ? "quantities" : "these values",
-                   money ? " of minor units (150 for 1.50)"
-                         : qty ? " of thousandths (1500 for 1.5)" : "");
+      if (money)
+        g_set_error (error, TN_ERROR, TN_ERROR_NOT_INTEGER,
+                     _("%s“%s” is %g, a fraction: amounts of money must be whole numbers of "
+                       "minor units (150 for 1.50)"),
+                     where, spec->name, json_node_get_double (node));
+      else if (qty)
+        g_set_error (error, TN_ERROR, TN_ERROR_NOT_INTEGER,
+                     _("%s“%s” is %g, a fraction: quantities must be whole numbers of "
+                       "thousandths (1500 for 1.5)"),
+                     where, spec->name, json_node_get_double (node));
+      else
+        g_set_error (error, TN_ERROR, TN_ERROR_NOT_INTEGER,
+                     _("%s“%s” is %g, a fraction: it must be a whole number"),
+                     where, spec->name, json_node_get_double (node));
       return FALSE;
     }
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                   "%s“%s” must be an integer", where, spec->name);
+                   _("%s“%s” must be an integer"), where, spec->name);
       return FALSE;
     }
   *out = json_node_get_int (node);
@@ -349,7 +359,7 @@ validate_field (JsonNode        *node,
         if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
           {
             g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                         "%s“%s” must be a string", where, spec->name);
+                         _("%s“%s” must be a string"), where, spec->name);
             return FALSE;
           }
         s = json_node_get_string (node);
@@ -357,25 +367,25 @@ validate_field (JsonNode        *node,
         if (spec->kind == F_STRING && (len == 0 || len > 1024))
           {
             g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                         "%s“%s” must be between 1 and 1024 bytes long", where, spec->name);
+                         _("%s“%s” must be between 1 and 1024 bytes long"), where, spec->name);
             return FALSE;
           }
         if (spec->kind == F_TEXT && len > 4096)
           {
             g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                         "%s“%s” is longer than 4096 bytes", where, spec->name);
+                         _("%s“%s” is longer than 4096 bytes"), where, spec->name);
             return FALSE;
           }
         if (spec->kind == F_UUID && !tn_is_uuid (s))
           {
             g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                         "%s“%s” must be a lowercase UUID, not “%s”", where, spec->name, s);
+                         _("%s“%s” must be a lowercase UUID, not “%s”"), where, spec->name, s);
             return FALSE;
           }
         if (spec->kind == F_HASH && len != 0 && !is_lower_hex (s, 64))
           {
             g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                         "%s“%s” must be a SHA-256 in lowercase hex", where, spec->name);
+                         _("%s“%s” must be a SHA-256 in lowercase hex"), where, spec->name);
             return FALSE;
           }
         return TRUE;
@@ -392,32 +402,32 @@ validate_field (JsonNode        *node,
       if ((spec->kind == F_MONEY_POS || spec->kind == F_QTY_POS) && n <= 0)
         {
           g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                       "%s“%s” must be greater than zero", where, spec->name);
+                       _("%s“%s” must be greater than zero"), where, spec->name);
           return FALSE;
         }
       if (spec->kind == F_MONEY_NONNEG && n < 0)
         {
           g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                       "%s“%s” must not be negative", where, spec->name);
+                       _("%s“%s” must not be negative"), where, spec->name);
           return FALSE;
         }
       if (spec->kind == F_QTY && n == 0)
         {
           g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                       "%s“%s” must not be zero", where, spec->name);
+                       _("%s“%s” must not be zero"), where, spec->name);
           return FALSE;
         }
       /* Keep every amount far from overflow when summed. */
       if (n > G_GINT64_CONSTANT (1000000000000000) || n < -G_GINT64_CONSTANT (1000000000000000))
         {
           g_set_error (error, TN_ERROR, TN_ERROR_TOO_LARGE,
-                       "%s“%s” is out of range", where, spec->name);
+                       _("%s“%s” is out of range"), where, spec->name);
           return FALSE;
         }
       if (spec->kind == F_INT && (n < spec->min || n > spec->max))
         {
           g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                       "%s“%s” must be between %" G_GINT64_FORMAT " and %" G_GINT64_FORMAT,
+                       _("%s“%s” must be between %" G_GINT64_FORMAT " and %" G_GINT64_FORMAT),
                        where, spec->name, spec->min, spec->max);
           return FALSE;
         }
@@ -427,7 +437,7 @@ validate_field (JsonNode        *node,
       if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
         {
           g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                       "%s“%s” must be true or false", where, spec->name);
+                       _("%s“%s” must be true or false"), where, spec->name);
           return FALSE;
         }
       return TRUE;
@@ -436,7 +446,7 @@ validate_field (JsonNode        *node,
       if (!JSON_NODE_HOLDS_OBJECT (node))
         {
           g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                       "%s“%s” must be an object", where, spec->name);
+                       _("%s“%s” must be an object"), where, spec->name);
           return FALSE;
         }
       {
@@ -453,7 +463,7 @@ validate_field (JsonNode        *node,
         if (!JSON_NODE_HOLDS_ARRAY (node))
           {
             g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                         "%s“%s” must be an array", where, spec->name);
+                         _("%s“%s” must be an array"), where, spec->name);
             return FALSE;
           }
         array = json_node_get_array (node);
@@ -461,7 +471,7 @@ validate_field (JsonNode        *node,
         if (len > 10000)
           {
             g_set_error (error, TN_ERROR, TN_ERROR_TOO_LARGE,
-                         "%s“%s” has more than 10000 items", where, spec->name);
+                         _("%s“%s” has more than 10000 items"), where, spec->name);
             return FALSE;
           }
         for (guint i = 0; i < len; i++)
@@ -474,7 +484,7 @@ validate_field (JsonNode        *node,
                     json_node_get_value_type (item) != G_TYPE_STRING)
                   {
                     g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                                 "%s“%s” item %u must be a string", where, spec->name, i + 1);
+                                 _("%s“%s” item %u must be a string"), where, spec->name, i + 1);
                     return FALSE;
                   }
               }
@@ -485,7 +495,7 @@ validate_field (JsonNode        *node,
                 if (!JSON_NODE_HOLDS_OBJECT (item))
                   {
                     g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                                 "%s“%s” item %u must be an object", where, spec->name, i + 1);
+                                 _("%s“%s” item %u must be an object"), where, spec->name, i + 1);
                     return FALSE;
                   }
                 inner = g_strdup_printf ("%s%s[%u]: ", where, spec->name, i + 1);
@@ -506,7 +516,7 @@ validate_field (JsonNode        *node,
         if (!JSON_NODE_HOLDS_OBJECT (node))
           {
             g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                         "%s“%s” must be an object", where, spec->name);
+                         _("%s“%s” must be an object"), where, spec->name);
             return FALSE;
           }
         json_object_iter_init (&iter, json_node_get_object (node));
@@ -537,7 +547,7 @@ validate_object (JsonObject      *object,
           if (!spec->required)
             continue;
           g_set_error (error, TN_ERROR, TN_ERROR_MISSING_FIELD,
-                       "%sthe required field “%s” is missing", where, spec->name);
+                       _("%sthe required field “%s” is missing"), where, spec->name);
           return FALSE;
         }
       if (!validate_field (node, spec, where, error))
@@ -558,7 +568,7 @@ validate_sale_totals (JsonObject  *payload,
 
   if (json_array_get_length (lines) == 0)
     {
-      g_set_error (error, TN_ERROR, TN_ERROR_INVALID, "A sale needs at least one line");
+      g_set_error (error, TN_ERROR, TN_ERROR_INVALID, _("A sale needs at least one line"));
       return FALSE;
     }
   for (guint i = 0; i < json_array_get_length (lines); i++)
@@ -570,7 +580,7 @@ validate_sale_totals (JsonObject  *payload,
       if (line_net + line_tax != json_object_get_int_member (line, "total"))
         {
           g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                       "Sale line %u: net + tax does not equal its total", i + 1);
+                       _("Sale line %u: net + tax does not equal its total"), i + 1);
           return FALSE;
         }
       net += line_net;
@@ -581,7 +591,7 @@ validate_sale_totals (JsonObject  *payload,
       net + tax != json_object_get_int_member (payload, "total"))
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                   "The sale’s subtotal, tax and total do not match its lines");
+                   _("The sale’s subtotal, tax and total do not match its lines"));
       return FALSE;
     }
   for (guint i = 0; i < json_array_get_length (payments); i++)
@@ -591,7 +601,7 @@ validate_sale_totals (JsonObject  *payload,
       paid - json_object_get_int_member (payload, "change") != net + tax)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                   "The sale’s payments minus change do not equal its total");
+                   _("The sale’s payments minus change do not equal its total"));
       return FALSE;
     }
   return TRUE;
@@ -604,13 +614,13 @@ tn_event_validate_payload (TnEventType   type,
 {
   if (type >= TN_EVENT_N_TYPES)
     {
-      g_set_error (error, TN_ERROR, TN_ERROR_UNKNOWN_TYPE, "Unknown event type %d", type);
+      g_set_error (error, TN_ERROR, TN_ERROR_UNKNOWN_TYPE, _("Unknown event type %d"), type);
       return FALSE;
     }
   if (payload == NULL || !JSON_NODE_HOLDS_OBJECT (payload))
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                   "The payload of a %s event must be a JSON object",
+                   _("The payload of a %s event must be a JSON object"),
                    event_types[type].name);
       return FALSE;
     }
@@ -625,7 +635,7 @@ tn_event_validate_payload (TnEventType   type,
       json_object_get_size (json_node_get_object (payload)) < 2)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                   "ProductUpdated: the event changes no field");
+                   _("ProductUpdated: the event changes no field"));
       return FALSE;
     }
   return TRUE;
@@ -680,7 +690,7 @@ event_build_canonical (TnEvent  *event,
   if (payload_len > TN_EVENT_MAX_PAYLOAD)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_TOO_LARGE,
-                   "The payload is %" G_GSIZE_FORMAT " bytes; the limit is 256 KiB",
+                   _("The payload is %" G_GSIZE_FORMAT " bytes; the limit is 256 KiB"),
                    payload_len);
       return FALSE;
     }
@@ -722,7 +732,7 @@ validate_store_id (const char  *store,
 
 bad:
   g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-               "“%s” is not a store id: use 1–64 letters, digits, “-”, “_” or “.”",
+               _("“%s” is not a store id: use 1–64 letters, digits, “-”, “_” or “.”"),
                store ? store : "");
   return FALSE;
 }
@@ -767,13 +777,13 @@ member_string (JsonObject  *object,
   if (node == NULL)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_MISSING_FIELD,
-                   "The event has no “%s” field", name);
+                   _("The event has no “%s” field"), name);
       return NULL;
     }
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                   "The event’s “%s” field must be a string", name);
+                   _("The event’s “%s” field must be a string"), name);
       return NULL;
     }
   return json_node_get_string (node);
@@ -795,7 +805,7 @@ tn_event_from_node (JsonNode    *node,
 
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     {
-      g_set_error (error, TN_ERROR, TN_ERROR_INVALID, "An event must be a JSON object");
+      g_set_error (error, TN_ERROR, TN_ERROR_INVALID, _("An event must be a JSON object"));
       return NULL;
     }
   object = json_node_get_object (node);
@@ -808,7 +818,7 @@ tn_event_from_node (JsonNode    *node,
       if (!ok)
         {
           g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                       "The event has an unknown field “%s”", name);
+                       _("The event has an unknown field “%s”"), name);
           return NULL;
         }
     }
@@ -825,13 +835,13 @@ tn_event_from_node (JsonNode    *node,
   if (!tn_event_type_from_string (type_name, &event->type))
     {
       g_set_error (error, TN_ERROR, TN_ERROR_UNKNOWN_TYPE,
-                   "Unknown event type “%s”", type_name);
+                   _("Unknown event type “%s”"), type_name);
       return NULL;
     }
   if (!tn_is_uuid (event_id) || !tn_is_uuid (origin))
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                   "The event’s event_id and origin must be lowercase UUIDs");
+                   _("The event’s event_id and origin must be lowercase UUIDs"));
       return NULL;
     }
   if (!validate_store_id (store, error))
@@ -839,7 +849,7 @@ tn_event_from_node (JsonNode    *node,
   if (expected_store != NULL && strcmp (store, expected_store) != 0)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_WRONG_STORE,
-                   "The event belongs to store “%s”, not “%s”", store, expected_store);
+                   _("The event belongs to store “%s”, not “%s”"), store, expected_store);
       return NULL;
     }
   if (!tn_hlc_parse (hlc_text, &event->hlc, error))
@@ -848,21 +858,21 @@ tn_event_from_node (JsonNode    *node,
   seq_node = json_object_get_member (object, "seq");
   if (seq_node == NULL)
     {
-      g_set_error (error, TN_ERROR, TN_ERROR_MISSING_FIELD, "The event has no “seq” field");
+      g_set_error (error, TN_ERROR, TN_ERROR_MISSING_FIELD, _("The event has no “seq” field"));
       return NULL;
     }
   if (!JSON_NODE_HOLDS_VALUE (seq_node) || json_node_get_value_type (seq_node) != G_TYPE_INT64 ||
       json_node_get_int (seq_node) < 1)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                   "The event’s “seq” must be an integer ≥ 1");
+                   _("The event’s “seq” must be an integer ≥ 1"));
       return NULL;
     }
   event->seq = json_node_get_int (seq_node);
 
   if (!json_object_has_member (object, "deps"))
     {
-      g_set_error (error, TN_ERROR, TN_ERROR_MISSING_FIELD, "The event has no “deps” field");
+      g_set_error (error, TN_ERROR, TN_ERROR_MISSING_FIELD, _("The event has no “deps” field"));
       return NULL;
     }
   event->deps = tn_version_vector_from_json (json_object_get_member (object, "deps"), error);
@@ -872,8 +882,8 @@ tn_event_from_node (JsonNode    *node,
   if (tn_version_vector_get (event->deps, origin) >= event->seq)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                   "The event’s deps claim seq %" G_GINT64_FORMAT " of its own origin, "
-                   "but it is seq %" G_GINT64_FORMAT,
+                   _("The event’s deps claim seq %" G_GINT64_FORMAT " of its own origin, "
+                   "but it is seq %" G_GINT64_FORMAT),
                    tn_version_vector_get (event->deps, origin), event->seq);
       return NULL;
     }
@@ -881,7 +891,7 @@ tn_event_from_node (JsonNode    *node,
   payload = json_object_get_member (object, "payload");
   if (payload == NULL)
     {
-      g_set_error (error, TN_ERROR, TN_ERROR_MISSING_FIELD, "The event has no “payload” field");
+      g_set_error (error, TN_ERROR, TN_ERROR_MISSING_FIELD, _("The event has no “payload” field"));
       return NULL;
     }
   if (!tn_event_validate_payload (event->type, payload, error))
@@ -896,7 +906,7 @@ tn_event_from_node (JsonNode    *node,
   if (strcmp (event->hash, hash) != 0)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_BAD_HASH,
-                   "Event %s has a wrong hash: it says %.12s…, its content hashes to %.12s…",
+                   _("Event %s has a wrong hash: it says %.12s…, its content hashes to %.12s…"),
                    event_id, hash, event->hash);
       return NULL;
     }
@@ -919,7 +929,7 @@ tn_event_from_json (const char  *text,
   if ((gsize) length > TN_EVENT_MAX_PAYLOAD + 64 * 1024)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_TOO_LARGE,
-                   "The event is %" G_GSSIZE_FORMAT " bytes; the payload limit is 256 KiB",
+                   _("The event is %" G_GSSIZE_FORMAT " bytes; the payload limit is 256 KiB"),
                    length);
       return NULL;
     }
@@ -927,7 +937,7 @@ tn_event_from_json (const char  *text,
   if (root == NULL)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                   "The event is not valid JSON: %s", local_error->message);
+                   _("The event is not valid JSON: %s"), local_error->message);
       return NULL;
     }
   return tn_event_from_node (root, expected_store, error);

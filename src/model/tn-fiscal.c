@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "tn-fiscal.h"
 
+#include <glib/gi18n.h>
+
 #include <string.h>
 
 #include "tn-error.h"
@@ -139,14 +141,14 @@ tn_fiscal_grant_block (TnStore     *store,
   if (!tn_store_is_fiscal_authority (store))
     {
       g_set_error (error, TN_ERROR, TN_ERROR_FISCAL,
-                   "Terminal %s is not the store’s fiscal authority and cannot grant "
-                   "fiscal numbers", tn_store_get_terminal (store));
+                   _("Terminal %s is not the store’s fiscal authority and cannot grant "
+                   "fiscal numbers"), tn_store_get_terminal (store));
       return NULL;
     }
   if (!tn_is_uuid (device))
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                   "“%s” is not a device id", device ? device : "");
+                   _("“%s” is not a device id"), device ? device : "");
       return NULL;
     }
 
@@ -282,8 +284,8 @@ tn_fiscal_next_document (TnStore       *store,
           number = reserve.contingency_documents + 1;
           doc = g_strdup_printf ("%s-C-%06" G_GINT64_FORMAT, terminal, number);
           message = g_strdup_printf (
-              "Terminal %s has no fiscal numbers left and issued %s from its contingency "
-              "series. Connect it to the fiscal authority so it receives a new block.",
+              _("Terminal %s has no fiscal numbers left and issued %s from its contingency "
+              "series. Connect it to the fiscal authority so it receives a new block."),
               terminal, doc);
           if (!tn_store_raise_alert (store, TN_ALERT_P1, "fiscal-contingency", NULL, message,
                                      error))
@@ -341,9 +343,9 @@ tn_projection_apply_fiscal (TnStore        *store,
   if (overlapping > 0)
     {
       g_autofree char *message = g_strdup_printf (
-          "Fiscal numbers %" G_GINT64_FORMAT "–%" G_GINT64_FORMAT " were granted twice "
+          _("Fiscal numbers %" G_GINT64_FORMAT "–%" G_GINT64_FORMAT " were granted twice "
           "(again to terminal %s). Receipts may share numbers: call your fiscal advisor "
-          "and make sure only one fiscal authority is configured.",
+          "and make sure only one fiscal authority is configured."),
           first, first + count - 1, tn_event_get_string (event, "terminal"));
       if (!tn_store_raise_alert (store, TN_ALERT_P0, "fiscal-overlap", event->event_id,
                                  message, error))
@@ -414,9 +416,9 @@ tn_fiscal_record_document (TnStore        *store,
   if (g_strcmp0 (expected_prev ? expected_prev : "", prev_hash) != 0)
     {
       g_autofree char *message = g_strdup_printf (
-          "Fiscal document %s does not link to the previous document of its terminal: "
+          _("Fiscal document %s does not link to the previous document of its terminal: "
           "the chain is broken. Run “tendero-ctl fiscal verify” and keep this lane’s data "
-          "for the fiscal auditor.", doc);
+          "for the fiscal auditor."), doc);
       if (!raise_p0 (store, event, "fiscal-chain", message, error))
         return FALSE;
     }
@@ -452,16 +454,16 @@ tn_fiscal_record_document (TnStore        *store,
       if (in_block == 0)
         {
           g_autofree char *message = g_strdup_printf (
-              "Fiscal number %s was issued by a terminal that was never granted it. "
-              "The sale is kept; report it to your fiscal advisor.", doc);
+              _("Fiscal number %s was issued by a terminal that was never granted it. "
+              "The sale is kept; report it to your fiscal advisor."), doc);
           if (!raise_p0 (store, event, "fiscal-out-of-block", message, error))
             return FALSE;
         }
       if (used > 0)
         {
           g_autofree char *message = g_strdup_printf (
-              "Fiscal number %s has been issued twice. Both sales are kept; report it to "
-              "your fiscal advisor and check that only one fiscal authority is configured.",
+              _("Fiscal number %s has been issued twice. Both sales are kept; report it to "
+              "your fiscal advisor and check that only one fiscal authority is configured."),
               doc);
           if (!raise_p0 (store, event, "fiscal-duplicate", message, error))
             return FALSE;
@@ -488,8 +490,8 @@ tn_fiscal_record_document (TnStore        *store,
   if (sqlite3_changes (tn_store_get_db (store)) == 0)
     {
       g_autofree char *message = g_strdup_printf (
-          "Two fiscal documents claim place %" G_GINT64_FORMAT " in the chain of one "
-          "terminal (%s). Both sales are kept; run “tendero-ctl fiscal verify”.",
+          _("Two fiscal documents claim place %" G_GINT64_FORMAT " in the chain of one "
+          "terminal (%s). Both sales are kept; run “tendero-ctl fiscal verify”."),
           chain_seq, doc);
       return raise_p0 (store, event, "fiscal-chain-fork", message, error);
     }

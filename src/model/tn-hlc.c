@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "tn-hlc.h"
 
+#include <glib/gi18n.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,7 +87,7 @@ tn_hlc_parse (const char  *text,
 
 bad:
   g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-               "“%s” is not a clock value: expected 16 lowercase hex digits",
+               _("“%s” is not a clock value: expected 16 lowercase hex digits"),
                text ? text : "(null)");
   return FALSE;
 }

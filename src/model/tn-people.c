@@ -4,6 +4,8 @@
 
 #include "tn-operations.h"
 
+#include <glib/gi18n.h>
+
 #include <string.h>
 
 #include "tn-error.h"
@@ -17,7 +19,7 @@ validate_name (const char  *name,
 {
   if (name == NULL || *name == '\0' || strlen (name) > 200 || !g_utf8_validate (name, -1, NULL))
     {
-      g_set_error (error, TN_ERROR, TN_ERROR_INVALID, "%s needs a name of 1–200 characters",
+      g_set_error (error, TN_ERROR, TN_ERROR_INVALID, _("%s needs a name of 1–200 characters"),
                    what);
       return FALSE;
     }
@@ -42,7 +44,7 @@ tn_store_add_employee (TnStore     *store,
   if (existing != NULL)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_EXISTS,
-                   "Another employee already uses this PIN; choose a different one");
+                   _("Another employee already uses this PIN; choose a different one"));
       return NULL;
     }
 
@@ -87,9 +89,9 @@ tn_store_check_pin (TnStore     *store,
     }
   sqlite3_reset (stmt);
   if (found == NULL)
-    g_set_error (error, TN_ERROR, TN_ERROR_PERMISSION,
-                 need_manager ? "That PIN does not belong to a manager"
-                              : "That PIN does not belong to any active employee");
+    g_set_error_literal (error, TN_ERROR, TN_ERROR_PERMISSION,
+                 need_manager ? _("That PIN does not belong to a manager")
+                              : _("That PIN does not belong to any active employee"));
   return found;
 }
 
@@ -120,7 +122,7 @@ validate_amount (gint64   amount,
 {
   if (amount <= 0)
     {
-      g_set_error (error, TN_ERROR, TN_ERROR_INVALID, "The amount must be more than zero");
+      g_set_error (error, TN_ERROR, TN_ERROR_INVALID, _("The amount must be more than zero"));
       return FALSE;
     }
   return TRUE;
@@ -181,7 +183,7 @@ tn_store_get_debt_balance (TnStore     *store,
       if (local_error != NULL)
         g_propagate_error (error, g_steal_pointer (&local_error));
       else
-        g_set_error (error, TN_ERROR, TN_ERROR_NOT_FOUND, "No customer “%s”", customer_id);
+        g_set_error (error, TN_ERROR, TN_ERROR_NOT_FOUND, _("No customer “%s”"), customer_id);
       return FALSE;
     }
   *out = sqlite3_column_int64 (stmt, 0);
@@ -202,21 +204,21 @@ tn_store_set_exchange_rate (TnStore     *store,
       !g_ascii_isupper (currency[1]) || !g_ascii_isupper (currency[2]))
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                   "“%s” is not a currency code: use three capital letters, like USD",
+                   _("“%s” is not a currency code: use three capital letters, like USD"),
                    currency ? currency : "");
       return FALSE;
     }
   if (g_strcmp0 (currency, tn_store_get_currency (store)) == 0)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                   "%s is the store’s base currency; a rate is for a second currency",
+                   _("%s is the store’s base currency; a rate is for a second currency"),
                    currency);
       return FALSE;
     }
   if (rate_micro <= 0 || decimals > 4)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                   "The rate must be more than zero and the currency have at most 4 decimals");
+                   _("The rate must be more than zero and the currency have at most 4 decimals"));
       return FALSE;
     }
   payload = json_object_new ();

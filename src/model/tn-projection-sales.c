@@ -6,6 +6,8 @@
 
 #include "tn-projection.h"
 
+#include <glib/gi18n.h>
+
 #include "tn-fiscal.h"
 
 static gboolean
@@ -128,8 +130,8 @@ apply_sale_created (TnStore        *store,
       /* The same sale id under another event: a client bug or a replay
        * with a new id.  The first copy stands; do not count it twice. */
       g_autofree char *message = g_strdup_printf (
-          "Sale %s arrived twice under different events; the second copy (event %s) "
-          "was not counted.", sale_id, event->event_id);
+          _("Sale %s arrived twice under different events; the second copy (event %s) "
+          "was not counted."), sale_id, event->event_id);
       return tn_store_raise_alert (store, TN_ALERT_P1, "sale-duplicate", event->event_id,
                                    message, error);
     }

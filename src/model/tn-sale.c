@@ -5,6 +5,8 @@
 
 #include "tn-operations.h"
 
+#include <glib/gi18n.h>
+
 #include <string.h>
 
 #include "tn-error.h"
@@ -143,7 +145,7 @@ price_line (TnStore         *store,
     {
       g_autofree char *qty = tn_quantity_format (line->qty);
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                   "The quantity of %s must be more than zero, not %s", line->sku, qty);
+                   _("The quantity of %s must be more than zero, not %s"), line->sku, qty);
       return NULL;
     }
 
@@ -158,21 +160,21 @@ price_line (TnStore         *store,
         g_propagate_error (error, g_steal_pointer (&local_error));
       else
         g_set_error (error, TN_ERROR, TN_ERROR_NOT_FOUND,
-                     "No product with SKU “%s”. Check the SKU or barcode, or add the product "
-                     "first.", line->sku);
+                     _("No product with SKU “%s”. Check the SKU or barcode, or add the product "
+                     "first."), line->sku);
       return NULL;
     }
   if (sqlite3_column_type (stmt, 1) == SQLITE_NULL)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                   "Product %s has no price yet; set one before selling it", line->sku);
+                   _("Product %s has no price yet; set one before selling it"), line->sku);
       sqlite3_reset (stmt);
       return NULL;
     }
   if (sqlite3_column_int (stmt, 3) == 0)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                   "Product %s is no longer sold (it was deactivated)", line->sku);
+                   _("Product %s is no longer sold (it was deactivated)"), line->sku);
       sqlite3_reset (stmt);
       return NULL;
     }
@@ -253,7 +255,7 @@ lookup_rate (TnStore     *store,
       if (currency != NULL)
         {
           g_set_error (error, TN_ERROR, TN_ERROR_NOT_FOUND,
-                       "There is no exchange rate for %s: set one before taking payments in it",
+                       _("There is no exchange rate for %s: set one before taking payments in it"),
                        currency);
           return FALSE;
         }
@@ -288,7 +290,7 @@ to_base (gint64       amount,
     q++;
   if (q > G_MAXINT64 / 4)
     {
-      g_set_error (error, TN_ERROR, TN_ERROR_TOO_LARGE, "The payment is too large");
+      g_set_error (error, TN_ERROR, TN_ERROR_TOO_LARGE, _("The payment is too large"));
       return FALSE;
     }
   *out = (gint64) q;
@@ -321,13 +323,13 @@ build_payments (TnStore         *store,
           g_strcmp0 (p->method, "transfer") != 0)
         {
           g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                       "“%s” is not a payment method: use cash, card or transfer", p->method);
+                       _("“%s” is not a payment method: use cash, card or transfer"), p->method);
           return NULL;
         }
       if (p->amount <= 0)
         {
           g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                       "A payment must be more than zero");
+                       _("A payment must be more than zero"));
           return NULL;
         }
       if (g_strcmp0 (currency, base) != 0)
@@ -354,14 +356,14 @@ build_payments (TnStore         *store,
     {
       g_autofree char *short_by = tn_money_format (total - paid, tn_store_get_decimals (store));
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                   "The payment is %s %s short of the total", short_by, base);
+                   _("The payment is %s %s short of the total"), short_by, base);
       return NULL;
     }
   if (paid - total > cash)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                   "Only cash can give change: card and transfer payments may not exceed "
-                   "what is left to pay");
+                   _("Only cash can give change: card and transfer payments may not exceed "
+                   "what is left to pay"));
       return NULL;
     }
   *out_paid = paid;
@@ -542,13 +544,13 @@ tn_store_sell (TnStore        *store,
 
   if (request->lines->len == 0)
     {
-      g_set_error (error, TN_ERROR, TN_ERROR_INVALID, "The sale has no items");
+      g_set_error (error, TN_ERROR, TN_ERROR_INVALID, _("The sale has no items"));
       return NULL;
     }
   if (request->lines->len > MAX_LINES)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_TOO_LARGE,
-                   "A sale may have at most %d lines", MAX_LINES);
+                   _("A sale may have at most %d lines"), MAX_LINES);
       return NULL;
     }
   if (!tn_store_begin (store, error))
@@ -590,14 +592,14 @@ void_locked (TnStore     *store,
         g_propagate_error (error, g_steal_pointer (&local_error));
       else
         g_set_error (error, TN_ERROR, TN_ERROR_NOT_FOUND,
-                     "No sale with id %s on this lane. Check the id on the receipt "
-                     "(tendero-ctl export sales lists them).", sale_id);
+                     _("No sale with id %s on this lane. Check the id on the receipt "
+                     "(tendero-ctl export sales lists them)."), sale_id);
       return FALSE;
     }
   if (sqlite3_column_int (stmt, 0) != 0)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_EXISTS,
-                   "Sale %s (receipt %s) is already void", sale_id, tn_column_text (stmt, 1));
+                   _("Sale %s (receipt %s) is already void"), sale_id, tn_column_text (stmt, 1));
       sqlite3_reset (stmt);
       return FALSE;
     }
@@ -627,14 +629,14 @@ tn_store_void_sale (TnStore     *store,
   if (!tn_is_uuid (sale_id))
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                   "“%s” is not a sale id: it looks like 1b4e28ba-2fa1-4d3b-a3f5-ef19b5a7633b",
+                   _("“%s” is not a sale id: it looks like 1b4e28ba-2fa1-4d3b-a3f5-ef19b5a7633b"),
                    sale_id ? sale_id : "");
       return FALSE;
     }
   if (reason == NULL || *reason == '\0' || strlen (reason) > 1024)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                   "Give a reason for the void (up to 1024 characters)");
+                   _("Give a reason for the void (up to 1024 characters)"));
       return FALSE;
     }
   if (!tn_store_begin (store, error))

@@ -5,6 +5,8 @@
 
 #include "tn-store-private.h"
 
+#include <glib/gi18n.h>
+
 #include <string.h>
 
 #include "tn-error.h"
@@ -110,7 +112,7 @@ tn_store_append (TnStore      *self,
   if (!tn_store_is_initialized (self))
     {
       g_set_error (error, TN_ERROR, TN_ERROR_NOT_INITIALIZED,
-                   "This lane has no store yet: run “tendero-ctl init” first");
+                   _("This lane has no store yet: run “tendero-ctl init” first"));
       return NULL;
     }
 
@@ -215,8 +217,8 @@ check_duplicate (TnStore        *self,
       sqlite3_reset (stmt);
       if (!same)
         g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                     "Replica %s sent two different events as its seq %" G_GINT64_FORMAT
-                     "; the batch was refused", event->origin, event->seq);
+                     _("Replica %s sent two different events as its seq %" G_GINT64_FORMAT
+                     "; the batch was refused"), event->origin, event->seq);
     }
   return same;
 }
@@ -260,8 +262,8 @@ check_strict_continuity (GPtrArray              *events,
       if (event->seq > have + 1)
         {
           g_set_error (error, TN_ERROR, TN_ERROR_SEQ_GAP,
-                       "Events of replica %s skip from seq %" G_GINT64_FORMAT " to %"
-                       G_GINT64_FORMAT "; nothing from this batch was stored",
+                       _("Events of replica %s skip from seq %" G_GINT64_FORMAT " to %"
+                       G_GINT64_FORMAT "; nothing from this batch was stored"),
                        event->origin, have, event->seq);
           return FALSE;
         }
@@ -300,8 +302,8 @@ apply_remote_locked (TnStore        *self,
       if (g_strcmp0 (event->store, tn_store_get_store_id (self)) != 0)
         {
           g_set_error (error, TN_ERROR, TN_ERROR_WRONG_STORE,
-                       "Event %s belongs to store “%s”, not to “%s”; nothing from this "
-                       "batch was stored", event->event_id, event->store,
+                       _("Event %s belongs to store “%s”, not to “%s”; nothing from this "
+                       "batch was stored"), event->event_id, event->store,
                        tn_store_get_store_id (self));
           return FALSE;
         }
@@ -423,7 +425,7 @@ tn_store_apply_remote (TnStore        *self,
   if (!tn_store_is_initialized (self))
     {
       g_set_error (error, TN_ERROR, TN_ERROR_NOT_INITIALIZED,
-                   "This lane has no store yet: run “tendero-ctl init” first");
+                   _("This lane has no store yet: run “tendero-ctl init” first"));
       return FALSE;
     }
   if (!tn_store_begin (self, error))

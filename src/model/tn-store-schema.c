@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "tn-store-private.h"
 
+#include <glib/gi18n.h>
+
 #include "tn-error.h"
 
 /* Each migration takes the database from version N-1 to N.  Never edit
@@ -174,7 +176,7 @@ tn_store_schema_migrate (sqlite3     *db,
   if (sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_DATABASE,
-                   "Cannot lock the database %s to check its version: %s",
+                   _("Cannot lock the database %s to check its version: %s"),
                    path, sqlite3_errmsg (db));
       return FALSE;
     }
@@ -183,16 +185,16 @@ tn_store_schema_migrate (sqlite3     *db,
   if (version < 0)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_DATABASE,
-                   "%s is not a Tendero database (or is damaged): %s", path, sqlite3_errmsg (db));
+                   _("%s is not a Tendero database (or is damaged): %s"), path, sqlite3_errmsg (db));
       sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
       return FALSE;
     }
   if (version > TN_STORE_SCHEMA_VERSION)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_NEWER_SCHEMA,
-                   "The database %s was written by a newer version of Tendero (schema %d; "
+                   _("The database %s was written by a newer version of Tendero (schema %d; "
                    "this version understands up to %d). It has not been changed: "
-                   "update Tendero on this lane to open it.",
+                   "update Tendero on this lane to open it."),
                    path, version, TN_STORE_SCHEMA_VERSION);
       sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
       return FALSE;
@@ -207,7 +209,7 @@ tn_store_schema_migrate (sqlite3     *db,
           sqlite3_exec (db, pragma, NULL, NULL, &message) != SQLITE_OK)
         {
           g_set_error (error, TN_ERROR, TN_ERROR_DATABASE,
-                       "Upgrading %s to schema %d failed: %s", path, v, message);
+                       _("Upgrading %s to schema %d failed: %s"), path, v, message);
           sqlite3_free (message);
           sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
           return FALSE;
@@ -217,7 +219,7 @@ tn_store_schema_migrate (sqlite3     *db,
   if (sqlite3_exec (db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_DATABASE,
-                   "Cannot save the schema upgrade of %s: %s", path, sqlite3_errmsg (db));
+                   _("Cannot save the schema upgrade of %s: %s"), path, sqlite3_errmsg (db));
       sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
       return FALSE;
     }

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "tn-store-private.h"
 
+#include <glib/gi18n.h>
+
 #include <string.h>
 
 #include "tn-error.h"
@@ -111,10 +113,10 @@ tn_store_set_db_error (TnStore     *self,
 
   if ((code & 0xff) == SQLITE_FULL)
     g_set_error (error, TN_ERROR, TN_ERROR_DISK_FULL,
-                 "%s: the disk is full. Nothing was saved; free some space on this lane "
-                 "and try again.", what);
+                 _("%s: the disk is full. Nothing was saved; free some space on this lane "
+                 "and try again."), what);
   else
-    g_set_error (error, TN_ERROR, TN_ERROR_DATABASE, "%s: %s (SQLite error %d)",
+    g_set_error (error, TN_ERROR, TN_ERROR_DATABASE, _("%s: %s (SQLite error %d)"),
                  what, sqlite3_errmsg (self->db), code);
   return FALSE;
 }
@@ -267,7 +269,7 @@ open_at_version (TnStore      *self,
                        NULL) != SQLITE_OK)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_DATABASE,
-                   "Cannot open the database %s: %s", self->path,
+                   _("Cannot open the database %s: %s"), self->path,
                    self->db ? sqlite3_errmsg (self->db) : "out of memory");
       return FALSE;
     }
@@ -282,16 +284,16 @@ open_at_version (TnStore      *self,
   if (version < 0)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_DATABASE,
-                   "%s is not a Tendero database, or it is damaged: %s",
+                   _("%s is not a Tendero database, or it is damaged: %s"),
                    self->path, sqlite3_errmsg (self->db));
       return FALSE;
     }
   if (version > TN_STORE_SCHEMA_VERSION)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_NEWER_SCHEMA,
-                   "The database %s was written by a newer version of Tendero (schema %d; "
+                   _("The database %s was written by a newer version of Tendero (schema %d; "
                    "this version understands up to %d). It has not been changed: "
-                   "update Tendero on this lane to open it.",
+                   "update Tendero on this lane to open it."),
                    self->path, version, TN_STORE_SCHEMA_VERSION);
       return FALSE;
     }
@@ -379,7 +381,7 @@ validate_terminal (const char  *terminal,
 
 bad:
   g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-               "“%s” is not a terminal name: use 1–32 letters, digits, “-” or “_”, like L1",
+               _("“%s” is not a terminal name: use 1–32 letters, digits, “-” or “_”, like L1"),
                terminal ? terminal : "");
   return FALSE;
 }
@@ -393,7 +395,7 @@ validate_currency (const char  *currency,
       !g_ascii_isupper (currency[2]))
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                   "“%s” is not a currency code: use three capital letters, like USD or VES",
+                   _("“%s” is not a currency code: use three capital letters, like USD or VES"),
                    currency ? currency : "");
       return FALSE;
     }
@@ -421,7 +423,7 @@ tn_store_initialize (TnStore                *self,
   if (tn_store_is_initialized (self))
     {
       g_set_error (error, TN_ERROR, TN_ERROR_EXISTS,
-                   "This data directory already belongs to store “%s” as terminal %s",
+                   _("This data directory already belongs to store “%s” as terminal %s"),
                    self->store_id, self->terminal);
       return FALSE;
     }
@@ -444,7 +446,7 @@ tn_store_initialize (TnStore                *self,
     return FALSE;
   if (identity->decimals > 4)
     {
-      g_set_error (error, TN_ERROR, TN_ERROR_INVALID, "A currency has at most 4 decimals");
+      g_set_error (error, TN_ERROR, TN_ERROR_INVALID, _("A currency has at most 4 decimals"));
       return FALSE;
     }
 

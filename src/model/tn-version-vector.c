@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "tn-version-vector.h"
 
+#include <glib/gi18n.h>
+
 #include <string.h>
 
 #include "tn-canonical-json.h"
@@ -210,7 +212,7 @@ tn_version_vector_from_json (JsonNode  *node,
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                   "A version vector must be a JSON object of replica id → seq");
+                   _("A version vector must be a JSON object of replica id → seq"));
       return NULL;
     }
   json_object_iter_init (&iter, json_node_get_object (node));
@@ -221,20 +223,20 @@ tn_version_vector_from_json (JsonNode  *node,
       if (!tn_is_uuid (origin))
         {
           g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                       "Version vector key “%s” is not a replica id (lowercase UUID)", origin);
+                       _("Version vector key “%s” is not a replica id (lowercase UUID)"), origin);
           return NULL;
         }
       if (!JSON_NODE_HOLDS_VALUE (value) || json_node_get_value_type (value) != G_TYPE_INT64)
         {
           g_set_error (error, TN_ERROR, TN_ERROR_NOT_INTEGER,
-                       "Version vector entry for %s must be an integer", origin);
+                       _("Version vector entry for %s must be an integer"), origin);
           return NULL;
         }
       seq = json_node_get_int (value);
       if (seq < 0)
         {
           g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                       "Version vector entry for %s is negative", origin);
+                       _("Version vector entry for %s is negative"), origin);
           return NULL;
         }
       tn_version_vector_set (vv, origin, seq);
