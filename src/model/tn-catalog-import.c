@@ -150,7 +150,7 @@ parse_row (GPtrArray  *fields,
   row->barcode = g_strstrip (g_strdup (fields->pdata[3]));
   if (!tn_store_validate_sku (row->sku, &local_error))
     goto bad;
-  if (*row->name == '\0' || strlen (row->name) > 200)
+  if (*row->name == '\0' || g_utf8_strlen (row->name, -1) > 200)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
                    _("Line %u: product %s needs a name of 1–200 characters"), line, row->sku);

@@ -77,8 +77,8 @@ validate_spec (const TnProductSpec  *spec,
 {
   if (!tn_store_validate_sku (spec->sku, error))
     return FALSE;
-  if (spec->name == NULL || *spec->name == '\0' || strlen (spec->name) > 200 ||
-      !g_utf8_validate (spec->name, -1, NULL))
+  if (spec->name == NULL || *spec->name == '\0' || !g_utf8_validate (spec->name, -1, NULL) ||
+      g_utf8_strlen (spec->name, -1) > 200)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
                    _("Product %s needs a name of 1–200 characters"), spec->sku);

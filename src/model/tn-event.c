@@ -542,7 +542,16 @@ validate_object (JsonObject      *object,
     {
       JsonNode *node = json_object_get_member (object, spec->name);
 
-      if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+      if (node != NULL && JSON_NODE_HOLDS_NULL (node))
+        {
+          /* Projections read a present member as a value: null would
+           * silently become 0, "" or FALSE. */
+          g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
+                       _("%s“%s” must not be null; leave the field out instead"),
+                       where, spec->name);
+          return FALSE;
+        }
+      if (node == NULL)
         {
           if (!spec->required)
             continue;
@@ -906,7 +915,7 @@ tn_event_from_node (JsonNode    *node,
   if (strcmp (event->hash, hash) != 0)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_BAD_HASH,
-                   _("Event %s has a wrong hash: it says %.12s…, its content hashes to %.12s…"),
+                   _("Event %s has a wrong hash: it says %s, its content hashes to %s"),
                    event_id, hash, event->hash);
       return NULL;
     }

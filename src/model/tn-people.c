@@ -17,7 +17,8 @@ validate_name (const char  *name,
                const char  *what,
                GError     **error)
 {
-  if (name == NULL || *name == '\0' || strlen (name) > 200 || !g_utf8_validate (name, -1, NULL))
+  if (name == NULL || *name == '\0' || !g_utf8_validate (name, -1, NULL) ||
+      g_utf8_strlen (name, -1) > 200)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID, _("%s needs a name of 1–200 characters"),
                    what);

@@ -86,7 +86,8 @@ apply_sale_created (TnStore        *store,
                     GError        **error)
 {
   JsonObject *payload = tn_event_get_payload (event);
-  JsonObject *second = json_object_get_object_member (payload, "second");
+  JsonObject *second = json_object_has_member (payload, "second")
+                       ? json_object_get_object_member (payload, "second") : NULL;
   JsonObject *fiscal = json_object_get_object_member (payload, "fiscal");
   const char *sale_id = json_object_get_string_member (payload, "sale_id");
   sqlite3_stmt *stmt = tn_store_stmt (store,

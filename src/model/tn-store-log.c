@@ -224,6 +224,19 @@ check_duplicate (TnStore        *self,
 }
 
 static gboolean
+forget_held (TnStore        *self,
+             const TnEvent  *event,
+             GError        **error)
+{
+  sqlite3_stmt *stmt = tn_store_stmt (self, "DELETE FROM holdback WHERE event_id = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, event->event_id, -1, SQLITE_STATIC);
+  return tn_store_step_done (self, stmt, error);
+}
+
+static gboolean
 load_held_back (TnStore    *self,
                 GPtrArray  *into,
                 GError    **error)
@@ -351,8 +364,13 @@ apply_remote_locked (TnStore        *self,
             continue;
           if (tn_version_vector_contains (vv, event->origin, event->seq))
             {
-              /* Another copy under a different id would have failed the
-               * duplicate check; this one is simply already there. */
+              /* Delivered earlier in this batch: it must be the very same
+               * event, or a replica is sending two histories. */
+              if (!check_duplicate (self, event, error))
+                return FALSE;
+              if (g_hash_table_contains (was_held, event->event_id) &&
+                  !forget_held (self, event, error))
+                return FALSE;
               waiting->pdata[i] = NULL;
               continue;
             }
@@ -369,11 +387,7 @@ apply_remote_locked (TnStore        *self,
             result->applied++;
           else
             {
-              stmt = tn_store_stmt (self, "DELETE FROM holdback WHERE event_id = ?", error);
-              if (stmt == NULL)
-                return FALSE;
-              sqlite3_bind_text (stmt, 1, event->event_id, -1, SQLITE_STATIC);
-              if (!tn_store_step_done (self, stmt, error))
+              if (!forget_held (self, event, error))
                 return FALSE;
               result->applied++;
             }

@@ -298,8 +298,18 @@ open_at_version (TnStore      *self,
       return FALSE;
     }
 
-  if (!tn_store_exec (self, "PRAGMA journal_mode = WAL", error))
-    return FALSE;
+  if (sqlite3_exec (self->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) != SQLITE_OK)
+    {
+      int code = sqlite3_errcode (self->db);
+
+      if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
+        g_set_error (error, TN_ERROR, TN_ERROR_DATABASE,
+                     _("%s is not a Tendero database, or it is damaged: %s"),
+                     self->path, sqlite3_errmsg (self->db));
+      else
+        tn_store_set_db_error (self, error, self->path);
+      return FALSE;
+    }
   if (!tn_store_exec (self, (flags & TN_STORE_FLAGS_NO_SYNC)
                               ? "PRAGMA synchronous = OFF"
                               : "PRAGMA synchronous = FULL", error) ||
@@ -453,6 +463,20 @@ tn_store_initialize (TnStore                *self,
   decimals = g_strdup_printf ("%u", identity->decimals);
   if (!tn_store_begin (self, error))
     return FALSE;
+  /* Another connection (the setup window while tendero-ctl runs, say)
+   * may have initialised the store since we opened it: look again under
+   * the write lock. */
+  {
+    g_autofree char *existing = tn_store_meta_get (self, "store_id");
+    if (existing != NULL)
+      {
+        tn_store_rollback (self);
+        load_identity (self);
+        g_set_error (error, TN_ERROR, TN_ERROR_EXISTS,
+                     _("This data directory already belongs to store “%s”"), existing);
+        return FALSE;
+      }
+  }
   if (!tn_store_meta_set (self, "store_id", identity->store_id, &local_error) ||
       !tn_store_meta_set (self, "replica_id", replica_id, &local_error) ||
       !tn_store_meta_set (self, "terminal", identity->terminal, &local_error) ||
