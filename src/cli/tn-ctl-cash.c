@@ -164,11 +164,17 @@ print_z_report_json (TnCtl     *ctl,
   tn_ctl_print_json (root);
 }
 
+/* Pads by characters, not bytes: labels are translated. */
 static void
 print_z_line (const char *label,
               const char *amount)
 {
-  g_print ("  %-28s %14s\n", label, amount);
+  glong width = g_utf8_strlen (label, -1) + (glong) strlen (amount);
+
+  g_print ("  %s", label);
+  for (glong i = width; i < 44; i++)
+    g_print (" ");
+  g_print (" %s\n", amount);
 }
 
 static void

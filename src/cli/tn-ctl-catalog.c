@@ -316,11 +316,9 @@ tn_ctl_cmd_catalog_import (TnCtl   *ctl,
   if (!tn_ctl_open_store (ctl, error))
     return FALSE;
 
+  /* The model's message already says that nothing was imported. */
   if (!tn_catalog_import_file (ctl->store, argv[1], &result, error))
-    {
-      g_prefix_error (error, _("Nothing was imported from %s: "), argv[1]);
-      return FALSE;
-    }
+    return FALSE;
 
   g_print (_("Imported %s: %u new, %u updated, %u unchanged.\n"), argv[1],
            result.created, result.updated, result.unchanged);

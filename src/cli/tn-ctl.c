@@ -289,8 +289,9 @@ tn_ctl_parse_options (TnCtl               *ctl,
                       int                  max_args,
                       GError             **error)
 {
+  g_autofree char *data_dir = NULL;
   const GOptionEntry data_dir_entries[] = {
-    { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &ctl->data_dir,
+    { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &data_dir,
       N_("The lane’s data directory (default: $TENDERO_DATA_DIR)"), N_("DIR") },
     { NULL }
   };
@@ -311,6 +312,13 @@ tn_ctl_parse_options (TnCtl               *ctl,
   if (!g_option_context_parse (context, argc, argv, &local_error))
     return tn_ctl_usage_error (error, _("%s (see “tendero-ctl %s --help”)"),
                                local_error->message, ctl->command);
+
+  /* --data-dir after the command works as well as before it. */
+  if (data_dir != NULL)
+    {
+      g_free (ctl->data_dir);
+      ctl->data_dir = g_steal_pointer (&data_dir);
+    }
 
   if (*argc - 1 > max_args)
     return tn_ctl_usage_error (error, _("Unexpected argument “%s” (see “tendero-ctl %s --help”)"),
