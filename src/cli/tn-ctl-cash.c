@@ -8,6 +8,7 @@
 
 #include "tn-money.h"
 #include "tn-operations.h"
+#include "tn-queries.h"
 
 /* The cash drawer of this terminal: `cash open|in|out|close`.  Closing
  * prints the Z report, itself a chained fiscal document. */
@@ -208,7 +209,8 @@ print_z_report (TnCtl     *ctl,
     {
       const char *key = keys->pdata[i];
       const char *slash = strchr (key, '/');
-      guint decimals = tn_ctl_query_currency_decimals (ctl, slash ? slash + 1 : NULL);
+      guint decimals = tn_store_get_currency_decimals (ctl->store,
+                                                       slash ? slash + 1 : NULL);
       g_autofree char *amount = tn_money_format (*(gint64 *) g_hash_table_lookup (report->totals,
                                                                                   key),
                                                  decimals);

@@ -9,6 +9,7 @@
 #include "tn-error.h"
 #include "tn-money.h"
 #include "tn-operations.h"
+#include "tn-queries.h"
 
 /* The catalogue: `product add|set-price|update|list` and
  * `catalog import`. */
@@ -181,15 +182,14 @@ typedef struct
   GPtrArray *table;    /* GStrv rows, without */
 } ProductList;
 
-static gboolean
-add_product_row (const TnCtlProductRow  *row,
-                 gpointer                user_data,
-                 GError                **error)
+static void
+add_product_row (ProductList          *list,
+                 const TnProductInfo  *row)
 {
-  ProductList *list = user_data;
-  g_autofree char *price = row->has_price ? tn_ctl_format_money (list->ctl, row->price)
-                                          : g_strdup (_("(conflict)"));
-  g_autofree char *stock = tn_quantity_format (row->stock_milli);
+  gboolean has_price = row->price >= 0;   /* no price while it is in conflict */
+  g_autofree char *price = has_price ? tn_ctl_format_money (list->ctl, row->price)
+                                     : g_strdup (_("(conflict)"));
+  g_autofree char *stock = tn_quantity_format (row->stock);
   g_autofree char *tax = tn_ctl_format_tax (row->tax_bp);
 
   if (list->json != NULL)
@@ -205,7 +205,7 @@ add_product_row (const TnCtlProductRow  *row,
         json_object_set_string_member (object, "barcode", row->barcode);
       else
         json_object_set_null_member (object, "barcode");
-      if (row->has_price)
+      if (has_price)
         {
           json_object_set_int_member (object, "price", row->price);
           json_object_set_string_member (object, "price_text", price);
@@ -217,9 +217,9 @@ add_product_row (const TnCtlProductRow  *row,
         }
       json_object_set_int_member (object, "tax_bp", row->tax_bp);
       json_object_set_boolean_member (object, "active", row->active);
-      json_object_set_int_member (object, "stock_milli", row->stock_milli);
+      json_object_set_int_member (object, "stock_milli", row->stock);
       json_object_set_string_member (object, "stock_text", stock);
-      json_object_set_boolean_member (object, "conflict", row->conflict);
+      json_object_set_boolean_member (object, "conflict", row->in_conflict);
       json_array_add_object_element (list->json, object);
     }
   else
@@ -227,18 +227,17 @@ add_product_row (const TnCtlProductRow  *row,
       GStrvBuilder *builder = g_strv_builder_new ();
       g_autoptr(GString) flags = g_string_new (NULL);
 
-      if (row->conflict)
+      if (row->in_conflict)
         g_string_append (flags, _("price conflict"));
       if (!row->active)
         g_string_append_printf (flags, "%s%s", flags->len ? ", " : "", _("inactive"));
-      if (row->stock_milli < 0)
+      if (row->stock < 0)
         g_string_append_printf (flags, "%s%s", flags->len ? ", " : "", _("oversold"));
       g_strv_builder_add_many (builder, row->sku, row->name ? row->name : "", price,
                                tax, stock, flags->str, NULL);
       g_ptr_array_add (list->table, g_strv_builder_end (builder));
       g_strv_builder_unref (builder);
     }
-  return TRUE;
 }
 
 gboolean
@@ -251,6 +250,7 @@ tn_ctl_cmd_product_list (TnCtl   *ctl,
   ProductList list = { .ctl = ctl };
   g_autoptr(JsonArray) products = NULL;
   g_autoptr(GPtrArray) table = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
   const GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON object"), NULL },
     { NULL }
@@ -275,8 +275,11 @@ tn_ctl_cmd_product_list (TnCtl   *ctl,
       g_strv_builder_unref (header);
     }
 
-  if (!tn_ctl_query_products (ctl, add_product_row, &list, error))
+  rows = tn_store_list_products (ctl->store, NULL, 0, error);
+  if (rows == NULL)
     return FALSE;
+  for (guint i = 0; i < rows->len; i++)
+    add_product_row (&list, rows->pdata[i]);
 
   if (json)
     {

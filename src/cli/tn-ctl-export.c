@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "tn-money.h"
+#include "tn-queries.h"
 
 /* `export sales`: every sale this lane holds (its own and replicated
  * ones), oldest first, as CSV for a spreadsheet or JSON for a script. */
@@ -52,15 +53,15 @@ append_csv_money (GString *line,
 
 /* "cash 2.00 USD; card 1.00 USD" */
 static char *
-describe_payments (TnCtl        *ctl,
-                   const GArray *payments)
+describe_payments (TnCtl           *ctl,
+                   const GPtrArray *payments)
 {
   g_autoptr(GString) text = g_string_new (NULL);
 
   for (guint i = 0; i < payments->len; i++)
     {
-      const TnCtlPaymentRow *payment = &g_array_index (payments, TnCtlPaymentRow, i);
-      guint decimals = tn_ctl_query_currency_decimals (ctl, payment->currency);
+      const TnPaymentInfo *payment = g_ptr_array_index (payments, i);
+      guint decimals = tn_store_get_currency_decimals (ctl->store, payment->currency);
       g_autofree char *amount = tn_money_format (payment->amount, decimals);
 
       g_string_append_printf (text, "%s%s %s %s", i > 0 ? "; " : "", payment->method,
@@ -70,9 +71,9 @@ describe_payments (TnCtl        *ctl,
 }
 
 static gboolean
-export_sale (const TnCtlSaleRow  *row,
-             gpointer             user_data,
-             GError             **error)
+export_sale (const TnSaleInfo  *row,
+             gpointer           user_data,
+             GError           **error)
 {
   SalesExport *export = user_data;
   g_autofree char *created = tn_ctl_format_hlc_time (row->hlc);
@@ -94,7 +95,7 @@ export_sale (const TnCtlSaleRow  *row,
       json_object_set_boolean_member (sale, "voided", row->voided);
       for (guint i = 0; i < row->payments->len; i++)
         {
-          const TnCtlPaymentRow *p = &g_array_index (row->payments, TnCtlPaymentRow, i);
+          const TnPaymentInfo *p = g_ptr_array_index (row->payments, i);
           JsonObject *payment = json_object_new ();
 
           json_object_set_string_member (payment, "method", p->method);
@@ -155,7 +156,7 @@ tn_ctl_cmd_export_sales (TnCtl   *ctl,
     g_print ("sale_id,created,terminal,fiscal_doc,subtotal,tax,total,currency,voided,"
              "payments\r\n");
 
-  if (!tn_ctl_query_sales (ctl, export_sale, &export, error))
+  if (!tn_store_foreach_sale (ctl->store, 0, export_sale, &export, error))
     return FALSE;
 
   if (sales != NULL)

@@ -163,7 +163,6 @@ build_request (TnCtl     *ctl,
                GError   **error)
 {
   g_autoptr(TnSaleRequest) request = tn_sale_request_new ();
-  g_autoptr(GArray) qtys = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autofree char *cashier = NULL;
   const char *method = args->pay ? args->pay : "cash";
   gint64 amount;
@@ -182,7 +181,6 @@ build_request (TnCtl     *ctl,
           return NULL;
         }
       tn_sale_request_add_line (request, args->skus->pdata[i], qty);
-      g_array_append_val (qtys, qty);
     }
 
   if (args->amount != NULL)
@@ -193,14 +191,8 @@ build_request (TnCtl     *ctl,
     }
   else if (!g_str_equal (method, "cash"))
     {
-      /* Exactly the total by card: the model wants the amount. */
-      if (!tn_ctl_query_cart_total (ctl, args->skus, qtys, &amount, error))
-        {
-          if (error != NULL && *error != NULL)
-            return NULL;
-        }
-      else if (amount > 0)
-        tn_sale_request_add_payment (request, method, NULL, amount);
+      /* Exactly the total, by card or transfer. */
+      tn_sale_request_add_payment (request, method, NULL, TN_SALE_PAY_REST);
     }
 
   if (!tn_ctl_check_pin (ctl, args->cashier_pin, FALSE, &cashier, error))

@@ -8,6 +8,7 @@
 #include "tn-digest.h"
 #include "tn-fiscal.h"
 #include "tn-operations.h"
+#include "tn-queries.h"
 
 /* `status`: what this lane holds and what needs attention — version
  * vector, outbox, held-back events, conflicts, alerts, fiscal reserve
@@ -40,6 +41,7 @@ collect_status (TnCtl       *ctl,
                 GError     **error)
 {
   TnStore *store = ctl->store;
+  gint64 alerts[3];
 
   status->vv = tn_store_get_version_vector (store, error);
   if (status->vv == NULL)
@@ -47,9 +49,12 @@ collect_status (TnCtl       *ctl,
   status->digest = g_new0 (TnDigest, 1);
   status->held_back = tn_store_count_held_back (store);
   status->conflicts = tn_store_count_conflicts (store);
-  return tn_store_get_outbox_counts (store, &status->outbox, error) &&
-         tn_ctl_query_alert_counts (ctl, &status->alerts_p0, &status->alerts_p1, error) &&
-         tn_fiscal_get_reserve (store, tn_store_get_replica_id (store), &status->fiscal,
+  if (!tn_store_get_outbox_counts (store, &status->outbox, error) ||
+      !tn_store_count_alerts (store, alerts, error))
+    return FALSE;
+  status->alerts_p0 = alerts[TN_ALERT_P0];
+  status->alerts_p1 = alerts[TN_ALERT_P1];
+  return tn_fiscal_get_reserve (store, tn_store_get_replica_id (store), &status->fiscal,
                                 error) &&
          tn_store_compute_digest (store, status->digest, error);
 }

@@ -60,7 +60,6 @@ tn_ctl_clear (TnCtl *ctl)
   g_clear_pointer (&ctl->command, g_free);
   g_clear_pointer (&ctl->config, tn_config_free);
   g_clear_object (&ctl->store);
-  tn_ctl_queries_close (ctl);
 }
 
 gboolean

@@ -35,7 +35,6 @@ typedef struct
   char     *command;      /* "product add", for help and messages */
   TnConfig *config;       /* set by tn_ctl_open_store() */
   TnStore  *store;        /* set by tn_ctl_open_store() */
-  struct sqlite3 *readonly_db;  /* tn-ctl-queries.c, opened on first use */
 } TnCtl;
 
 typedef gboolean (*TnCtlCommandFunc) (TnCtl   *ctl,
@@ -117,78 +116,6 @@ void      tn_ctl_print_table         (GPtrArray          *rows);
 void      tn_ctl_print_json          (JsonNode           *node);
 /* ISO 8601 UTC with milliseconds, from an HLC's wall-clock part. */
 char     *tn_ctl_format_hlc_time     (guint64             hlc);
-
-/* Read-only queries for what the model has no public function for yet
- * (tn-ctl-queries.c), over a separate read-only connection.  The rows
- * passed to the callbacks are only valid during the call. */
-typedef struct
-{
-  const char *sku;
-  const char *name;
-  const char *barcode;
-  gboolean    has_price;   /* FALSE while the price is in conflict */
-  gint64      price;
-  gint        tax_bp;
-  gboolean    active;
-  gint64      stock_milli;
-  gboolean    conflict;
-} TnCtlProductRow;
-
-typedef struct
-{
-  const char *method;
-  const char *currency;
-  gint64      amount;      /* minor units of @currency */
-} TnCtlPaymentRow;
-
-typedef struct
-{
-  const char *sale_id;
-  guint64     hlc;
-  const char *terminal;
-  const char *fiscal_doc;
-  const char *currency;
-  gint64      subtotal;
-  gint64      tax;
-  gint64      total;
-  gint64      change;
-  gboolean    voided;
-  GArray     *payments;    /* TnCtlPaymentRow */
-} TnCtlSaleRow;
-
-typedef gboolean (*TnCtlProductFunc) (const TnCtlProductRow *row,
-                                      gpointer               user_data,
-                                      GError               **error);
-typedef gboolean (*TnCtlSaleFunc)    (const TnCtlSaleRow    *row,
-                                      gpointer               user_data,
-                                      GError               **error);
-
-gboolean  tn_ctl_query_products      (TnCtl              *ctl,
-                                      TnCtlProductFunc    func,
-                                      gpointer            user_data,
-                                      GError            **error);
-gboolean  tn_ctl_query_sales         (TnCtl              *ctl,
-                                      TnCtlSaleFunc       func,
-                                      gpointer            user_data,
-                                      GError            **error);
-/* The total of a cart (SKU → qty pairs in @skus/@qtys), priced as the
- * model prices a sale; FALSE without @error when a product is missing
- * or has no price (the sale itself will then say what is wrong). */
-gboolean  tn_ctl_query_cart_total    (TnCtl              *ctl,
-                                      GPtrArray          *skus,
-                                      GArray             *qtys,
-                                      gint64             *out_total,
-                                      GError            **error);
-/* Unacknowledged alerts of priority P0 and P1. */
-gboolean  tn_ctl_query_alert_counts  (TnCtl              *ctl,
-                                      gint64             *out_p0,
-                                      gint64             *out_p1,
-                                      GError            **error);
-/* Decimals of @currency: the store's for the base currency, else the
- * exchange rate's; 2 when unknown. */
-guint     tn_ctl_query_currency_decimals (TnCtl          *ctl,
-                                      const char         *currency);
-void      tn_ctl_queries_close       (TnCtl              *ctl);
 
 /* The commands, one family per file. */
 gboolean  tn_ctl_cmd_init            (TnCtl *ctl, int argc, char **argv, GError **error);

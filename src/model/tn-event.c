@@ -726,9 +726,9 @@ event_build_canonical (TnEvent  *event,
   return TRUE;
 }
 
-static gboolean
-validate_store_id (const char  *store,
-                   GError     **error)
+gboolean
+tn_validate_store_id (const char  *store,
+                      GError     **error)
 {
   gsize len = store ? strlen (store) : 0;
 
@@ -743,6 +743,26 @@ bad:
   g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
                _("“%s” is not a store id: use 1–64 letters, digits, “-”, “_” or “.”"),
                store ? store : "");
+  return FALSE;
+}
+
+gboolean
+tn_validate_terminal (const char  *terminal,
+                      GError     **error)
+{
+  gsize len = terminal ? strlen (terminal) : 0;
+
+  if (len == 0 || len > 32)
+    goto bad;
+  for (gsize i = 0; i < len; i++)
+    if (!g_ascii_isalnum (terminal[i]) && terminal[i] != '-' && terminal[i] != '_')
+      goto bad;
+  return TRUE;
+
+bad:
+  g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
+               _("“%s” is not a terminal name: use 1–32 letters, digits, “-” or “_”, like L1"),
+               terminal ? terminal : "");
   return FALSE;
 }
 
@@ -767,7 +787,7 @@ tn_event_new (const char      *store,
   event->deps = deps;
   event->payload = payload;
 
-  if (!validate_store_id (store, error))
+  if (!tn_validate_store_id (store, error))
     return NULL;
   if (!tn_event_validate_payload (type, payload, error))
     return NULL;
@@ -853,7 +873,7 @@ tn_event_from_node (JsonNode    *node,
                    _("The event’s event_id and origin must be lowercase UUIDs"));
       return NULL;
     }
-  if (!validate_store_id (store, error))
+  if (!tn_validate_store_id (store, error))
     return NULL;
   if (expected_store != NULL && strcmp (store, expected_store) != 0)
     {
@@ -871,10 +891,10 @@ tn_event_from_node (JsonNode    *node,
       return NULL;
     }
   if (!JSON_NODE_HOLDS_VALUE (seq_node) || json_node_get_value_type (seq_node) != G_TYPE_INT64 ||
-      json_node_get_int (seq_node) < 1)
+      json_node_get_int (seq_node) < 1 || json_node_get_int (seq_node) > TN_MAX_SAFE_INTEGER)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                   _("The event’s “seq” must be an integer ≥ 1"));
+                   _("The event’s “seq” must be an integer between 1 and 2^53 − 1"));
       return NULL;
     }
   event->seq = json_node_get_int (seq_node);
@@ -887,6 +907,14 @@ tn_event_from_node (JsonNode    *node,
   event->deps = tn_version_vector_from_json (json_object_get_member (object, "deps"), error);
   if (event->deps == NULL)
     return NULL;
+  /* A store has a handful of lanes; thousands of origins is an attack on
+   * our memory, not a store. */
+  if (tn_version_vector_size (event->deps) > 4096)
+    {
+      g_set_error (error, TN_ERROR, TN_ERROR_TOO_LARGE,
+                   _("The event’s deps name more than 4096 replicas"));
+      return NULL;
+    }
   /* An event cannot depend on itself or on its own future. */
   if (tn_version_vector_get (event->deps, origin) >= event->seq)
     {

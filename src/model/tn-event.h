@@ -88,6 +88,17 @@ gint64      tn_event_get_int          (const TnEvent    *event,
                                        gint64            default_value);
 JsonObject *tn_event_get_payload      (const TnEvent    *event);
 
+/* JSON numbers are IEEE doubles to a JavaScript reader (RFC 8785):
+ * integers beyond this are not exact, so counters stay below it. */
+#define TN_MAX_SAFE_INTEGER G_GINT64_CONSTANT (9007199254740991)
+
+/* 1–64 of [A-Za-z0-9._-]. */
+gboolean    tn_validate_store_id      (const char       *store,
+                                       GError          **error);
+/* 1–32 of [A-Za-z0-9_-], like L1. */
+gboolean    tn_validate_terminal      (const char       *terminal,
+                                       GError          **error);
+
 /* SHA-256 hex of @data. */
 char       *tn_sha256_hex             (const void       *data,
                                        gsize             length);

@@ -5,6 +5,8 @@
 
 #include "tn-error.h"
 
+#include <glib/gi18n.h>
+
 /* Deeper documents are refused rather than risking the stack. */
 #define MAX_DEPTH 512
 
@@ -63,7 +65,7 @@ scanner_fail (StrictScanner *s,
   va_end (args);
 
   g_set_error (s->error, TN_ERROR, TN_ERROR_INVALID,
-               "Invalid JSON at line %u, column %u: %s", line, column, what);
+               _("Invalid JSON at line %u, column %u: %s"), line, column, what);
   return FALSE;
 }
 
@@ -94,13 +96,13 @@ read_hex4 (StrictScanner *s,
 {
   *value = 0;
   if (s->end - at < 4)
-    return scanner_fail (s, at, "a \\u escape needs four hexadecimal digits");
+    return scanner_fail (s, at, _("a \\u escape needs four hexadecimal digits"));
   for (int i = 0; i < 4; i++)
     {
       int digit = g_ascii_xdigit_value (at[i]);
 
       if (digit < 0)
-        return scanner_fail (s, at, "a \\u escape needs four hexadecimal digits");
+        return scanner_fail (s, at, _("a \\u escape needs four hexadecimal digits"));
       *value = (*value << 4) | (gunichar) digit;
     }
   return TRUE;
@@ -121,7 +123,7 @@ scan_string (StrictScanner *s,
       gunichar c;
 
       if (s->p == s->end)
-        return scanner_fail (s, open, "the string is not terminated");
+        return scanner_fail (s, open, _("the string is not terminated"));
 
       c = (guchar) *s->p;
       if (c == '"')
@@ -138,7 +140,7 @@ scan_string (StrictScanner *s,
         g_string_append_len (decoded, run, s->p - run);
       escape = s->p++;
       if (s->p == s->end)
-        return scanner_fail (s, open, "the string is not terminated");
+        return scanner_fail (s, open, _("the string is not terminated"));
 
       switch (*s->p++)
         {
@@ -155,25 +157,25 @@ scan_string (StrictScanner *s,
             return FALSE;
           s->p += 4;
           if (c == 0)
-            return scanner_fail (s, escape, "U+0000 (\\u0000) is not supported in strings");
+            return scanner_fail (s, escape, _("U+0000 (\\u0000) is not supported in strings"));
           if (c >= 0xdc00 && c <= 0xdfff)
-            return scanner_fail (s, escape, "\\u%04x is a low surrogate without a high one", c);
+            return scanner_fail (s, escape, _("\\u%04x is a low surrogate without a high one"), c);
           if (c >= 0xd800 && c <= 0xdbff)
             {
               gunichar low;
 
               if (s->end - s->p < 2 || s->p[0] != '\\' || s->p[1] != 'u')
-                return scanner_fail (s, escape, "\\u%04x is a high surrogate without a low one", c);
+                return scanner_fail (s, escape, _("\\u%04x is a high surrogate without a low one"), c);
               if (!read_hex4 (s, s->p + 2, &low))
                 return FALSE;
               if (low < 0xdc00 || low > 0xdfff)
-                return scanner_fail (s, escape, "\\u%04x is a high surrogate without a low one", c);
+                return scanner_fail (s, escape, _("\\u%04x is a high surrogate without a low one"), c);
               s->p += 6;
               c = 0x10000 + ((c - 0xd800) << 10) + (low - 0xdc00);
             }
           break;
         default:
-          return scanner_fail (s, escape, "“\\%c” is not a JSON escape", s->p[-1]);
+          return scanner_fail (s, escape, _("“\\%c” is not a JSON escape"), s->p[-1]);
         }
 
       if (decoded != NULL)
@@ -217,7 +219,7 @@ scan_number (StrictScanner *s)
     {
       s->p++;
       if (s->p < s->end && g_ascii_isdigit (*s->p))
-        return scanner_fail (s, begin, "a number cannot start with 0 followed by digits");
+        return scanner_fail (s, begin, _("a number cannot start with 0 followed by digits"));
     }
   else if (!scan_digits (s, "a digit"))
     {
@@ -262,7 +264,7 @@ scan_literal (StrictScanner *s,
   gsize len = strlen (literal);
 
   if ((gsize) (s->end - s->p) < len || memcmp (s->p, literal, len) != 0)
-    return scanner_unexpected (s, "a value");
+    return scanner_unexpected (s, _("a value"));
   s->p += len;
   return TRUE;
 }
@@ -314,7 +316,7 @@ check_duplicate_names (StrictScanner *s,
     }
 
   if (duplicate != NULL)
-    return scanner_fail (s, object_start, "the object has two members named “%s”", duplicate);
+    return scanner_fail (s, object_start, _("the object has two members named “%s”"), duplicate);
   return TRUE;
 }
 
@@ -339,7 +341,7 @@ scan_object (StrictScanner *s,
 
       skip_whitespace (s);
       if (s->p == s->end || *s->p != '"')
-        return scanner_unexpected (s, "a member name");
+        return scanner_unexpected (s, _("a member name"));
       if (!scan_string (s, s->keys))
         return FALSE;
       g_string_append_c (s->keys, '\0');
@@ -347,7 +349,7 @@ scan_object (StrictScanner *s,
 
       skip_whitespace (s);
       if (s->p == s->end || *s->p != ':')
-        return scanner_unexpected (s, "“:”");
+        return scanner_unexpected (s, _("“:”"));
       s->p++;
       if (!scan_value (s, depth + 1))
         return FALSE;
@@ -363,7 +365,7 @@ scan_object (StrictScanner *s,
           s->p++;
           break;
         }
-      return scanner_unexpected (s, "“,” or “}”");
+      return scanner_unexpected (s, _("“,” or “}”"));
     }
 
   if (!check_duplicate_names (s, open, first))
@@ -400,7 +402,7 @@ scan_array (StrictScanner *s,
           s->p++;
           return TRUE;
         }
-      return scanner_unexpected (s, "“,” or “]”");
+      return scanner_unexpected (s, _("“,” or “]”"));
     }
 }
 
@@ -410,7 +412,7 @@ scan_value (StrictScanner *s,
 {
   skip_whitespace (s);
   if (s->p == s->end)
-    return scanner_unexpected (s, "a value");
+    return scanner_unexpected (s, _("a value"));
 
   switch (*s->p)
     {
@@ -438,7 +440,7 @@ scan_value (StrictScanner *s,
       return scan_literal (s, "null");
 
     default:
-      return scanner_unexpected (s, "a value");
+      return scanner_unexpected (s, _("a value"));
     }
 }
 
@@ -462,13 +464,13 @@ check_strict_json (const char  *text,
   const char *bad;
 
   if (!g_utf8_validate (text, length, &bad))
-    return scanner_fail (&s, bad, "the text is not valid UTF-8");
+    return scanner_fail (&s, bad, _("the text is not valid UTF-8"));
 
   if (!scan_value (&s, 0))
     return FALSE;
   skip_whitespace (&s);
   if (s.p != s.end)
-    return scanner_unexpected (&s, "the end of the text");
+    return scanner_unexpected (&s, _("the end of the text"));
   return TRUE;
 }
 
@@ -517,14 +519,14 @@ tn_json_parse_strict (const char  *text,
   parser = json_parser_new ();
   if (!json_parser_load_from_data (parser, text, length, &local_error))
     {
-      g_set_error (error, TN_ERROR, TN_ERROR_INVALID, "Invalid JSON: %s", local_error->message);
+      g_set_error (error, TN_ERROR, TN_ERROR_INVALID, _("Invalid JSON: %s"), local_error->message);
       return NULL;
     }
 
   root = json_parser_get_root (parser);
   if (root == NULL)
     {
-      g_set_error_literal (error, TN_ERROR, TN_ERROR_INVALID, "Invalid JSON: the text is empty");
+      g_set_error_literal (error, TN_ERROR, TN_ERROR_INVALID, _("Invalid JSON: the text is empty"));
       return NULL;
     }
 

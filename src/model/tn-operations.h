@@ -102,8 +102,15 @@ void       tn_sale_request_free        (TnSaleRequest        *request);
 void       tn_sale_request_add_line    (TnSaleRequest        *request,
                                         const char           *sku,
                                         gint64                qty_milli);
-/* @currency NULL means the base currency; @amount in its minor units.
- * With no payment at all the sale is paid exactly in cash. */
+/* An amount for tn_sale_request_add_payment(): whatever the payments
+ * with an amount leave to pay, in the payment's currency at its rate,
+ * rounded up so that the total is covered (no change comes from it).
+ * At most one per sale; left out when nothing is left to pay. */
+#define TN_SALE_PAY_REST G_MININT64
+
+/* @currency NULL means the base currency; @amount in its minor units, or
+ * TN_SALE_PAY_REST.  With no payment at all the sale is paid exactly in
+ * cash. */
 void       tn_sale_request_add_payment (TnSaleRequest        *request,
                                         const char           *method,
                                         const char           *currency,
@@ -142,6 +149,16 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (TnSaleReceipt, tn_sale_receipt_free)
  * zero quantity or a short payment; never for lack of a fiscal number
  * or of stock. */
 TnSaleReceipt *tn_store_sell           (TnStore              *store,
+                                        TnSaleRequest        *request,
+                                        GError              **error);
+
+/* Prices the cart exactly as tn_store_sell() would, without committing,
+ * numbering or alerting: fills currency, subtotal, tax, total, the
+ * second-currency total and oversold; the payments are not looked at
+ * (paid and change stay 0, the ids and fiscal fields unset).  Fails like
+ * tn_store_sell() for an unknown, unpriced or inactive SKU or a bad
+ * quantity. */
+TnSaleReceipt *tn_store_quote_sale     (TnStore              *store,
                                         TnSaleRequest        *request,
                                         GError              **error);
 

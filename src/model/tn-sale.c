@@ -297,6 +297,60 @@ to_base (gint64       amount,
   return TRUE;
 }
 
+/* Base minor units → minor units of @rate's currency, rounded up: the
+ * smallest amount of it worth at least @amount_base. */
+static gboolean
+from_base_rounded_up (gint64       amount_base,
+                      const Rate  *rate,
+                      guint        base_decimals,
+                      gint64      *out,
+                      GError     **error)
+{
+  __int128 num = (__int128) amount_base * 1000000;
+  __int128 den = rate->rate_micro;
+  __int128 q;
+
+  if (rate->rate_micro <= 0)
+    {
+      g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
+                   _("The exchange rate of %s is not usable: set it again"), rate->currency);
+      return FALSE;
+    }
+  for (guint i = 0; i < rate->decimals; i++)
+    num *= 10;
+  for (guint i = 0; i < base_decimals; i++)
+    den *= 10;
+  q = num / den;
+  if (num % den != 0)
+    q++;
+  if (q > G_MAXINT64 / 4)
+    {
+      g_set_error (error, TN_ERROR, TN_ERROR_TOO_LARGE, _("The payment is too large"));
+      return FALSE;
+    }
+  *out = (gint64) q;
+  return TRUE;
+}
+
+static gboolean
+check_payment_method (const char  *method,
+                      GError     **error)
+{
+  if (g_strcmp0 (method, "cash") != 0 && g_strcmp0 (method, "card") != 0 &&
+      g_strcmp0 (method, "transfer") != 0)
+    {
+      g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
+                   _("“%s” is not a payment method: use cash, card or transfer"), method);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The payments of the sale with their value in the base currency.  The
+ * payments with an amount come first; a TN_SALE_PAY_REST one then takes
+ * what they leave, in its currency rounded up, and is worth exactly that
+ * rest (it is left out when nothing is left).  No payment at all means
+ * the rest in cash. */
 static JsonArray *
 build_payments (TnStore         *store,
                 TnSaleRequest   *request,
@@ -305,26 +359,36 @@ build_payments (TnStore         *store,
                 gint64          *out_change,
                 GError         **error)
 {
+  static const Payment cash_rest = { (char *) "cash", NULL, TN_SALE_PAY_REST };
   g_autoptr(JsonArray) payments = json_array_new ();
   const char *base = tn_store_get_currency (store);
+  guint base_decimals = tn_store_get_decimals (store);
+  guint n = MAX (request->payments->len, 1);
+  g_autofree gint64 *amounts = g_new0 (gint64, n);
+  g_autofree gint64 *amounts_base = g_new0 (gint64, n);
+  const Payment *rest = NULL;
+  guint rest_index = 0;
   gint64 paid = 0, cash = 0;
 
-  if (request->payments->len == 0)
-    tn_sale_request_add_payment (request, "cash", NULL, total);
-
-  for (guint i = 0; i < request->payments->len; i++)
+  for (guint i = 0; i < n; i++)
     {
-      Payment *p = &g_array_index (request->payments, Payment, i);
+      const Payment *p = request->payments->len > 0
+                         ? &g_array_index (request->payments, Payment, i) : &cash_rest;
       const char *currency = p->currency ? p->currency : base;
-      g_autoptr(JsonObject) object = json_object_new ();
-      gint64 amount_base = p->amount;
 
-      if (g_strcmp0 (p->method, "cash") != 0 && g_strcmp0 (p->method, "card") != 0 &&
-          g_strcmp0 (p->method, "transfer") != 0)
+      if (!check_payment_method (p->method, error))
+        return NULL;
+      if (p->amount == TN_SALE_PAY_REST)
         {
-          g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                       _("“%s” is not a payment method: use cash, card or transfer"), p->method);
-          return NULL;
+          if (rest != NULL)
+            {
+              g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
+                           _("Only one payment can pay the rest of the total"));
+              return NULL;
+            }
+          rest = p;
+          rest_index = i;
+          continue;
         }
       if (p->amount <= 0)
         {
@@ -332,29 +396,59 @@ build_payments (TnStore         *store,
                        _("A payment must be more than zero"));
           return NULL;
         }
+      amounts[i] = amounts_base[i] = p->amount;
       if (g_strcmp0 (currency, base) != 0)
         {
           g_auto(Rate) rate = { 0, };
 
           if (!lookup_rate (store, currency, &rate, error) ||
-              !to_base (p->amount, &rate, tn_store_get_decimals (store), &amount_base, error))
+              !to_base (p->amount, &rate, base_decimals, &amounts_base[i], error))
             return NULL;
         }
-      if (!tn_money_add (paid, amount_base, &paid, error))
+      if (!tn_money_add (paid, amounts_base[i], &paid, error))
         return NULL;
       if (g_strcmp0 (p->method, "cash") == 0)
-        cash += amount_base;
+        cash += amounts_base[i];
+    }
 
+  if (rest != NULL && paid < total)
+    {
+      const char *currency = rest->currency ? rest->currency : base;
+
+      amounts_base[rest_index] = amounts[rest_index] = total - paid;
+      if (g_strcmp0 (currency, base) != 0)
+        {
+          g_auto(Rate) rate = { 0, };
+
+          if (!lookup_rate (store, currency, &rate, error) ||
+              !from_base_rounded_up (total - paid, &rate, base_decimals, &amounts[rest_index],
+                                     error))
+            return NULL;
+        }
+      if (g_strcmp0 (rest->method, "cash") == 0)
+        cash += amounts_base[rest_index];
+      paid = total;
+    }
+
+  for (guint i = 0; i < n; i++)
+    {
+      const Payment *p = request->payments->len > 0
+                         ? &g_array_index (request->payments, Payment, i) : &cash_rest;
+      g_autoptr(JsonObject) object = NULL;
+
+      if (amounts[i] == 0)
+        continue;   /* a rest with nothing left to pay */
+      object = json_object_new ();
       json_object_set_string_member (object, "method", p->method);
-      json_object_set_string_member (object, "currency", currency);
-      json_object_set_int_member (object, "amount", p->amount);
-      json_object_set_int_member (object, "amount_base", amount_base);
+      json_object_set_string_member (object, "currency", p->currency ? p->currency : base);
+      json_object_set_int_member (object, "amount", amounts[i]);
+      json_object_set_int_member (object, "amount_base", amounts_base[i]);
       json_array_add_object_element (payments, g_steal_pointer (&object));
     }
 
   if (paid < total)
     {
-      g_autofree char *short_by = tn_money_format (total - paid, tn_store_get_decimals (store));
+      g_autofree char *short_by = tn_money_format (total - paid, base_decimals);
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
                    _("The payment is %s %s short of the total"), short_by, base);
       return NULL;
@@ -415,6 +509,74 @@ compare_strv (gconstpointer a,
   return strcmp (*(char * const *) a, *(char * const *) b);
 }
 
+static gboolean
+check_request (TnSaleRequest  *request,
+               GError        **error)
+{
+  if (request->lines->len == 0)
+    {
+      g_set_error (error, TN_ERROR, TN_ERROR_INVALID, _("The sale has no items"));
+      return FALSE;
+    }
+  if (request->lines->len > MAX_LINES)
+    {
+      g_set_error (error, TN_ERROR, TN_ERROR_TOO_LARGE,
+                   _("A sale may have at most %d lines"), MAX_LINES);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Prices the cart from the catalogue: the lines (added to @lines),
+ * subtotal, tax and total, the total in the second currency (whose rate
+ * lands in @rate) and the SKUs the sale would oversell.  What
+ * tn_store_sell() commits and tn_store_quote_sale() shows. */
+static gboolean
+price_cart (TnStore         *store,
+            TnSaleRequest   *request,
+            JsonArray       *lines,
+            Rate            *rate,
+            TnSaleReceipt   *receipt,
+            GError         **error)
+{
+  gint64 subtotal = 0, tax = 0, total = 0;
+
+  for (guint i = 0; i < request->lines->len; i++)
+    {
+      TnLineAmounts amounts;
+      JsonObject *line = price_line (store, &g_array_index (request->lines, CartLine, i),
+                                     &amounts, error);
+      if (line == NULL)
+        return FALSE;
+      json_array_add_object_element (lines, line);
+      if (!tn_money_add (subtotal, amounts.net, &subtotal, error) ||
+          !tn_money_add (tax, amounts.tax, &tax, error))
+        return FALSE;
+    }
+  if (!tn_money_add (subtotal, tax, &total, error))
+    return FALSE;
+
+  receipt->oversold = find_oversold (store, request, error);
+  if (receipt->oversold == NULL)
+    return FALSE;
+  qsort (receipt->oversold, g_strv_length (receipt->oversold), sizeof (char *), compare_strv);
+  if (!lookup_rate (store, NULL, rate, error))
+    return FALSE;
+  if (rate->currency != NULL)
+    {
+      if (!tn_money_convert (total, tn_store_get_decimals (store), rate->rate_micro,
+                             rate->decimals, &receipt->second_total, error))
+        return FALSE;
+      receipt->second_currency = g_strdup (rate->currency);
+      receipt->second_decimals = rate->decimals;
+    }
+  receipt->currency = g_strdup (tn_store_get_currency (store));
+  receipt->subtotal = subtotal;
+  receipt->tax = tax;
+  receipt->total = total;
+  return TRUE;
+}
+
 static TnSaleReceipt *
 sell_locked (TnStore        *store,
              TnSaleRequest  *request,
@@ -430,31 +592,12 @@ sell_locked (TnStore        *store,
   g_auto(Rate) rate = { 0, };
   JsonNode *fiscal;
   JsonObject *fiscal_object;
-  gint64 subtotal = 0, tax = 0, total = 0;
 
-  for (guint i = 0; i < request->lines->len; i++)
-    {
-      TnLineAmounts amounts;
-      JsonObject *line = price_line (store, &g_array_index (request->lines, CartLine, i),
-                                     &amounts, error);
-      if (line == NULL)
-        return NULL;
-      json_array_add_object_element (lines, line);
-      if (!tn_money_add (subtotal, amounts.net, &subtotal, error) ||
-          !tn_money_add (tax, amounts.tax, &tax, error))
-        return NULL;
-    }
-  if (!tn_money_add (subtotal, tax, &total, error))
+  if (!price_cart (store, request, lines, &rate, receipt, error))
     return NULL;
-
-  payments = build_payments (store, request, total, &receipt->paid, &receipt->change, error);
+  payments = build_payments (store, request, receipt->total, &receipt->paid, &receipt->change,
+                             error);
   if (payments == NULL)
-    return NULL;
-  receipt->oversold = find_oversold (store, request, error);
-  if (receipt->oversold == NULL)
-    return NULL;
-  qsort (receipt->oversold, g_strv_length (receipt->oversold), sizeof (char *), compare_strv);
-  if (!lookup_rate (store, NULL, &rate, error))
     return NULL;
   {
     g_autoptr(GError) local_error = NULL;
@@ -480,32 +623,23 @@ sell_locked (TnStore        *store,
     json_object_set_string_member (payload, "session_id", session);
   if (request->customer != NULL)
     json_object_set_string_member (payload, "customer_id", request->customer);
-  json_object_set_string_member (payload, "currency", tn_store_get_currency (store));
+  json_object_set_string_member (payload, "currency", receipt->currency);
   json_object_set_boolean_member (payload, "tax_inclusive", tn_store_get_tax_inclusive (store));
   json_object_set_array_member (payload, "lines", g_steal_pointer (&lines));
-  json_object_set_int_member (payload, "subtotal", subtotal);
-  json_object_set_int_member (payload, "tax", tax);
-  json_object_set_int_member (payload, "total", total);
+  json_object_set_int_member (payload, "subtotal", receipt->subtotal);
+  json_object_set_int_member (payload, "tax", receipt->tax);
+  json_object_set_int_member (payload, "total", receipt->total);
   json_object_set_array_member (payload, "payments", g_steal_pointer (&payments));
   json_object_set_int_member (payload, "change", receipt->change);
   if (rate.currency != NULL)
     {
       JsonObject *second = json_object_new ();
 
-      if (!tn_money_convert (total, tn_store_get_decimals (store), rate.rate_micro,
-                             rate.decimals, &receipt->second_total, error))
-        {
-          json_object_unref (second);
-          json_node_unref (fiscal);
-          return NULL;
-        }
       json_object_set_string_member (second, "currency", rate.currency);
       json_object_set_int_member (second, "rate_micro", rate.rate_micro);
       json_object_set_int_member (second, "decimals", rate.decimals);
       json_object_set_int_member (second, "total", receipt->second_total);
       json_object_set_object_member (payload, "second", second);
-      receipt->second_currency = g_strdup (rate.currency);
-      receipt->second_decimals = rate.decimals;
     }
   if (receipt->oversold[0] != NULL)
     {
@@ -528,10 +662,6 @@ sell_locked (TnStore        *store,
 
   receipt->event_id = g_strdup (event->event_id);
   receipt->hash = g_strdup (event->hash);
-  receipt->currency = g_strdup (tn_store_get_currency (store));
-  receipt->subtotal = subtotal;
-  receipt->tax = tax;
-  receipt->total = total;
   return g_steal_pointer (&receipt);
 }
 
@@ -542,17 +672,8 @@ tn_store_sell (TnStore        *store,
 {
   g_autoptr(TnSaleReceipt) receipt = NULL;
 
-  if (request->lines->len == 0)
-    {
-      g_set_error (error, TN_ERROR, TN_ERROR_INVALID, _("The sale has no items"));
-      return NULL;
-    }
-  if (request->lines->len > MAX_LINES)
-    {
-      g_set_error (error, TN_ERROR, TN_ERROR_TOO_LARGE,
-                   _("A sale may have at most %d lines"), MAX_LINES);
-      return NULL;
-    }
+  if (!check_request (request, error))
+    return NULL;
   if (!tn_store_begin (store, error))
     return NULL;
   receipt = sell_locked (store, request, error);
@@ -562,6 +683,21 @@ tn_store_sell (TnStore        *store,
       return NULL;
     }
   if (!tn_store_commit (store, error))
+    return NULL;
+  return g_steal_pointer (&receipt);
+}
+
+TnSaleReceipt *
+tn_store_quote_sale (TnStore        *store,
+                     TnSaleRequest  *request,
+                     GError        **error)
+{
+  g_autoptr(TnSaleReceipt) receipt = g_new0 (TnSaleReceipt, 1);
+  g_autoptr(JsonArray) lines = json_array_new ();
+  g_auto(Rate) rate = { 0, };
+
+  if (!check_request (request, error) ||
+      !price_cart (store, request, lines, &rate, receipt, error))
     return NULL;
   return g_steal_pointer (&receipt);
 }

@@ -376,25 +376,6 @@ tn_store_get_schema_version (TnStore *self)
 
 /* Identity ----------------------------------------------------------------- */
 
-static gboolean
-validate_terminal (const char  *terminal,
-                   GError     **error)
-{
-  gsize len = terminal ? strlen (terminal) : 0;
-
-  if (len == 0 || len > 32)
-    goto bad;
-  for (gsize i = 0; i < len; i++)
-    if (!g_ascii_isalnum (terminal[i]) && terminal[i] != '-' && terminal[i] != '_')
-      goto bad;
-  return TRUE;
-
-bad:
-  g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-               _("“%s” is not a terminal name: use 1–32 letters, digits, “-” or “_”, like L1"),
-               terminal ? terminal : "");
-  return FALSE;
-}
 
 static gboolean
 validate_currency (const char  *currency,
@@ -437,22 +418,9 @@ tn_store_initialize (TnStore                *self,
                    self->store_id, self->terminal);
       return FALSE;
     }
-  {
-    /* Reuse the event validator's rule for store ids. */
-    g_autoptr(TnEvent) probe = NULL;
-    g_autoptr(JsonNode) payload = json_node_new (JSON_NODE_OBJECT);
-    JsonObject *object = json_object_new ();
-
-    json_object_set_string_member (object, "currency", "USD");
-    json_object_set_int_member (object, "rate_micro", 1);
-    json_object_set_int_member (object, "decimals", 2);
-    json_node_take_object (payload, object);
-    probe = tn_event_new (identity->store_id, replica_id, 1, TN_EVENT_EXCHANGE_RATE_SET, 0,
-                          tn_version_vector_new (), g_steal_pointer (&payload), error);
-    if (probe == NULL)
-      return FALSE;
-  }
-  if (!validate_terminal (identity->terminal, error) || !validate_currency (currency, error))
+  if (!tn_validate_store_id (identity->store_id, error))
+    return FALSE;
+  if (!tn_validate_terminal (identity->terminal, error) || !validate_currency (currency, error))
     return FALSE;
   if (identity->decimals > 4)
     {

@@ -233,10 +233,10 @@ tn_version_vector_from_json (JsonNode  *node,
           return NULL;
         }
       seq = json_node_get_int (value);
-      if (seq < 0)
+      if (seq < 0 || seq > G_GINT64_CONSTANT (9007199254740991))
         {
           g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                       _("Version vector entry for %s is negative"), origin);
+                       _("Version vector entry for %s is out of range (0 to 2^53 − 1)"), origin);
           return NULL;
         }
       tn_version_vector_set (vv, origin, seq);

@@ -1,0 +1,1145 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "tn-sync-protocol.h"
+
+#include <glib/gi18n.h>
+
+#include <string.h>
+
+#include "tn-canonical-json.h"
+#include "tn-error.h"
+#include "tn-json-strict.h"
+
+/* Integers a JSON reader holds exactly (2^53 − 1); also the bound of
+ * an inventory quantity. */
+#define MAX_SAFE_INTEGER G_GINT64_CONSTANT (9007199254740991)
+#define MAX_QTY          G_GINT64_CONSTANT (1000000000000000)
+
+/* Reads the members of one message type into @message. */
+typedef gboolean DecodeFunc (JsonObject     *object,
+                             TnSyncMessage  *message,
+                             const char     *expected_store,
+                             GError        **error);
+
+static DecodeFunc decode_hello;
+static DecodeFunc decode_welcome;
+static DecodeFunc decode_events;
+static DecodeFunc decode_vv_only;
+static DecodeFunc decode_digest;
+static DecodeFunc decode_buckets;
+static DecodeFunc decode_fiscal_block_request;
+static DecodeFunc decode_inventory_request;
+static DecodeFunc decode_inventory_response;
+static DecodeFunc decode_error;
+
+/* Every member a message may have besides "type": anything else is
+ * refused, so that a peer that means something we do not understand is
+ * told so instead of being half-obeyed.  (A new member means a new
+ * protocol version.) */
+static const struct
+{
+  const char *name;
+  const char *members[8];
+  DecodeFunc *decode;
+} message_types[TN_SYNC_MESSAGE_N_TYPES] = {
+  [TN_SYNC_MESSAGE_HELLO] =
+    { "hello", { "proto", "store", "replica", "terminal", "nonce", "vv", "mac", NULL },
+      decode_hello },
+  [TN_SYNC_MESSAGE_WELCOME] = { "welcome", { "mac", NULL }, decode_welcome },
+  [TN_SYNC_MESSAGE_EVENTS] = { "events", { "events", NULL }, decode_events },
+  [TN_SYNC_MESSAGE_ACK] = { "ack", { "vv", NULL }, decode_vv_only },
+  [TN_SYNC_MESSAGE_DIGEST] = { "digest", { "vv", "state_hash", NULL }, decode_digest },
+  [TN_SYNC_MESSAGE_BUCKETS_REQUEST] = { "buckets_request", { "vv", NULL }, decode_vv_only },
+  [TN_SYNC_MESSAGE_BUCKETS] = { "buckets", { "vv", "buckets", NULL }, decode_buckets },
+  [TN_SYNC_MESSAGE_FISCAL_BLOCK_REQUEST] =
+    { "fiscal_block_request", { "device", "terminal", NULL }, decode_fiscal_block_request },
+  [TN_SYNC_MESSAGE_INVENTORY_REQUEST] =
+    { "inventory_request", { "skus", NULL }, decode_inventory_request },
+  [TN_SYNC_MESSAGE_INVENTORY_RESPONSE] =
+    { "inventory_response", { "items", NULL }, decode_inventory_response },
+  [TN_SYNC_MESSAGE_ERROR] = { "error", { "code", "message", NULL }, decode_error },
+};
+
+/* Strings ---------------------------------------------------------------- */
+
+typedef enum
+{
+  S_HEX64,
+  S_UUID,
+  S_STORE,      /* tn_validate_store_id () */
+  S_TERMINAL,   /* tn_validate_terminal () */
+  S_SKU,        /* what an event accepts as "sku": 1–1024 bytes */
+  S_MESSAGE,    /* ≤ TN_SYNC_MAX_ERROR_MESSAGE bytes, may be empty */
+} StringKind;
+
+static gboolean
+is_lower_hex64 (const char *s)
+{
+  gsize i;
+
+  for (i = 0; s[i] != '\0' && i < 64; i++)
+    if (!g_ascii_isxdigit (s[i]) || g_ascii_isupper (s[i]))
+      return FALSE;
+  return i == 64 && s[i] == '\0';
+}
+
+static gboolean
+string_is_valid (const char *s,
+                 StringKind  kind)
+{
+  switch (kind)
+    {
+    case S_HEX64:
+      return is_lower_hex64 (s);
+    case S_UUID:
+      return tn_is_uuid (s);
+    case S_STORE:
+      return tn_validate_store_id (s, NULL);
+    case S_TERMINAL:
+      return tn_validate_terminal (s, NULL);
+    case S_SKU:
+      return s[0] != '\0' && strlen (s) <= 1024;
+    case S_MESSAGE:
+      return strlen (s) <= TN_SYNC_MAX_ERROR_MESSAGE;
+    }
+  g_assert_not_reached ();
+}
+
+/* @what is the message type, @name the member (or "member item N"). */
+static void
+set_string_error (GError     **error,
+                  const char  *what,
+                  const char  *name,
+                  StringKind   kind)
+{
+  switch (kind)
+    {
+    case S_HEX64:
+      g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
+                   _("%s: “%s” must be 64 lowercase hex digits"), what, name);
+      return;
+    case S_UUID:
+      g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
+                   _("%s: “%s” must be a lowercase UUID"), what, name);
+      return;
+    case S_STORE:
+      g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
+                   _("%s: “%s” is not a store id (1–64 letters, digits, “-”, “_” or “.”)"),
+                   what, name);
+      return;
+    case S_TERMINAL:
+      g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
+                   _("%s: “%s” is not a terminal name (1–32 letters, digits, “-” or “_”)"),
+                   what, name);
+      return;
+    case S_SKU:
+      g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
+                   _("%s: “%s” must be a SKU of 1 to 1024 bytes"), what, name);
+      return;
+    case S_MESSAGE:
+      g_set_error (error, TN_ERROR, TN_ERROR_TOO_LARGE,
+                   _("%s: “%s” is longer than %d bytes"), what, name,
+                   TN_SYNC_MAX_ERROR_MESSAGE);
+      return;
+    }
+  g_assert_not_reached ();
+}
+
+/* A peer's text quoted in an error message: short, and still UTF-8
+ * (the parser checked it) so that the message can be sent back. */
+static char *
+shorten (const char *text)
+{
+  g_autofree char *head = NULL;
+
+  if (g_utf8_strlen (text, -1) <= 64)
+    return g_strdup (text);
+  head = g_utf8_substring (text, 0, 63);
+  return g_strconcat (head, "…", NULL);
+}
+
+static gboolean
+node_is_string (JsonNode *node)
+{
+  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING;
+}
+
+/* Members ---------------------------------------------------------------- */
+
+/* Returns the member, or NULL: with @error set when it is required.
+ * JSON null counts as a value of the wrong type, not as absent. */
+static JsonNode *
+get_member (JsonObject  *object,
+            const char  *what,
+            const char  *name,
+            gboolean     required,
+            GError     **error)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL && required)
+    g_set_error (error, TN_ERROR, TN_ERROR_MISSING_FIELD,
+                 _("%s: the required field “%s” is missing"), what, name);
+  return node;
+}
+
+/* Reads string member @name into @out (NULL when optional and absent). */
+static gboolean
+read_string (JsonObject  *object,
+             const char  *what,
+             const char  *name,
+             gboolean     required,
+             StringKind   kind,
+             char       **out,
+             GError     **error)
+{
+  JsonNode *node = get_member (object, what, name, required, error);
+
+  if (node == NULL)
+    return !required;
+  if (!node_is_string (node))
+    {
+      g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
+                   _("%s: “%s” must be a string"), what, name);
+      return FALSE;
+    }
+  if (!string_is_valid (json_node_get_string (node), kind))
+    {
+      set_string_error (error, what, name, kind);
+      return FALSE;
+    }
+  *out = g_strdup (json_node_get_string (node));
+  return TRUE;
+}
+
+static gboolean
+check_integer (JsonNode    *node,
+               const char  *what,
+               const char  *name,
+               gint64       min,
+               gint64       max,
+               gint64      *out,
+               GError     **error)
+{
+  gint64 n;
+
+  /* The strict parser reads integers beyond gint64 as doubles too. */
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_DOUBLE)
+    {
+      g_set_error (error, TN_ERROR, TN_ERROR_NOT_INTEGER,
+                   _("%s: “%s” must be a whole number between %" G_GINT64_FORMAT
+                     " and %" G_GINT64_FORMAT), what, name, min, max);
+      return FALSE;
+    }
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
+    {
+      g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
+                   _("%s: “%s” must be an integer"), what, name);
+      return FALSE;
+    }
+  n = json_node_get_int (node);
+  if (n < min || n > max)
+    {
+      g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
+                   _("%s: “%s” must be between %" G_GINT64_FORMAT " and %" G_GINT64_FORMAT),
+                   what, name, min, max);
+      return FALSE;
+    }
+  *out = n;
+  return TRUE;
+}
+
+static gboolean
+read_integer (JsonObject  *object,
+              const char  *what,
+              const char  *name,
+              gint64       min,
+              gint64       max,
+              gint64      *out,
+              GError     **error)
+{
+  JsonNode *node = get_member (object, what, name, TRUE, error);
+
+  return node != NULL && check_integer (node, what, name, min, max, out, error);
+}
+
+static gboolean
+read_vv (JsonObject       *object,
+         const char       *what,
+         TnVersionVector **out,
+         GError          **error)
+{
+  JsonNode *node = get_member (object, what, "vv", TRUE, error);
+  GError *local_error = NULL;
+
+  if (node == NULL)
+    return FALSE;
+  *out = tn_version_vector_from_json (node, &local_error);
+  if (*out == NULL)
+    {
+      g_propagate_prefixed_error (error, local_error, _("%s: “vv”: "), what);
+      return FALSE;
+    }
+  /* Beyond 2^53 a JSON reader (and our canonical writer) rounds. */
+  {
+    g_autoptr(GPtrArray) origins = tn_version_vector_origins (*out);
+
+    for (guint i = 0; i < origins->len; i++)
+      if (tn_version_vector_get (*out, origins->pdata[i]) > MAX_SAFE_INTEGER)
+        {
+          g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
+                       _("%s: “vv”: the entry for %s is beyond 2^53"), what,
+                       (const char *) origins->pdata[i]);
+          return FALSE;
+        }
+  }
+  return TRUE;
+}
+
+static JsonArray *
+read_array (JsonObject  *object,
+            const char  *what,
+            const char  *name,
+            gboolean     required,
+            GError     **error)
+{
+  JsonNode *node = get_member (object, what, name, required, error);
+
+  if (node == NULL)
+    return NULL;
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    {
+      g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
+                   _("%s: “%s” must be an array"), what, name);
+      return NULL;
+    }
+  return json_node_get_array (node);
+}
+
+static gboolean
+check_members (JsonObject  *object,
+               guint        type,
+               GError     **error)
+{
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *value;
+
+  json_object_iter_init (&iter, object);
+  while (json_object_iter_next (&iter, &name, &value))
+    {
+      gboolean known = strcmp (name, "type") == 0;
+
+      for (guint i = 0; !known && message_types[type].members[i] != NULL; i++)
+        known = strcmp (name, message_types[type].members[i]) == 0;
+      if (!known)
+        {
+          g_autofree char *shown = shorten (name);
+
+          g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
+                       _("%s: unknown field “%s”"), message_types[type].name, shown);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* Decoders --------------------------------------------------------------- */
+
+/* Checked before anything else, so that a peer of another version hears
+ * that, rather than about a member it added. */
+static gboolean
+check_proto (JsonObject     *object,
+             TnSyncMessage  *message,
+             GError        **error)
+{
+  if (!read_integer (object, "hello", "proto", 1, G_MAXINT64, &message->proto, error))
+    return FALSE;
+  if (message->proto != TN_SYNC_PROTO_VERSION)
+    {
+      g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
+                   _("hello: the peer speaks sync protocol %" G_GINT64_FORMAT
+                     " and this lane speaks %d; install the same Tendero version on both"),
+                   message->proto, TN_SYNC_PROTO_VERSION);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+decode_hello (JsonObject     *object,
+              TnSyncMessage  *message,
+              const char     *expected_store,
+              GError        **error)
+{
+  if (!read_string (object, "hello", "store", TRUE, S_STORE, &message->store, error))
+    return FALSE;
+  if (expected_store != NULL && strcmp (message->store, expected_store) != 0)
+    {
+      g_set_error (error, TN_ERROR, TN_ERROR_WRONG_STORE,
+                   _("hello: the peer belongs to store “%s”, this lane to “%s”"),
+                   message->store, expected_store);
+      return FALSE;
+    }
+  return read_string (object, "hello", "replica", TRUE, S_UUID, &message->replica, error) &&
+         read_string (object, "hello", "terminal", TRUE, S_TERMINAL, &message->terminal, error) &&
+         read_string (object, "hello", "nonce", TRUE, S_HEX64, &message->nonce, error) &&
+         read_vv (object, "hello", &message->vv, error) &&
+         read_string (object, "hello", "mac", FALSE, S_HEX64, &message->mac, error);
+}
+
+static gboolean
+decode_welcome (JsonObject     *object,
+                TnSyncMessage  *message,
+                const char     *expected_store,
+                GError        **error)
+{
+  return read_string (object, "welcome", "mac", TRUE, S_HEX64, &message->mac, error);
+}
+
+static gboolean
+decode_events (JsonObject     *object,
+               TnSyncMessage  *message,
+               const char     *expected_store,
+               GError        **error)
+{
+  JsonArray *array = read_array (object, "events", "events", TRUE, error);
+  gsize bytes = 0;
+  guint len;
+
+  if (array == NULL)
+    return FALSE;
+  len = json_array_get_length (array);
+  if (len == 0)
+    {
+      g_set_error (error, TN_ERROR, TN_ERROR_INVALID, _("events: the batch is empty"));
+      return FALSE;
+    }
+  if (len > TN_SYNC_MAX_BATCH_EVENTS)
+    {
+      g_set_error (error, TN_ERROR, TN_ERROR_TOO_LARGE,
+                   _("events: the batch has %u events; the limit is %d"),
+                   len, TN_SYNC_MAX_BATCH_EVENTS);
+      return FALSE;
+    }
+
+  message->events = g_ptr_array_new_full (len, (GDestroyNotify) tn_event_free);
+  for (guint i = 0; i < len; i++)
+    {
+      GError *local_error = NULL;
+      TnEvent *event = tn_event_from_node (json_array_get_element (array, i),
+                                           expected_store, &local_error);
+      gsize size;
+
+      if (event == NULL)
+        {
+          /* Keeps the code: a wrong store stays TN_ERROR_WRONG_STORE. */
+          g_propagate_prefixed_error (error, local_error, _("events: event %u of %u: "),
+                                      i + 1, len);
+          return FALSE;
+        }
+      g_ptr_array_add (message->events, event);
+
+      /* tn_event_from_node () bounds the payload but not the deps. */
+      size = strlen (event->canonical);
+      if (size > TN_SYNC_MAX_EVENT_BYTES)
+        {
+          g_set_error (error, TN_ERROR, TN_ERROR_TOO_LARGE,
+                       _("events: event %u of %u is %" G_GSIZE_FORMAT " bytes; "
+                         "the limit is %d"), i + 1, len, size, TN_SYNC_MAX_EVENT_BYTES);
+          return FALSE;
+        }
+      /* Canonical bytes: a frame from our batcher holds fewer. */
+      bytes += size;
+      if (bytes > TN_SYNC_MAX_BATCH_BYTES)
+        {
+          g_set_error (error, TN_ERROR, TN_ERROR_TOO_LARGE,
+                       _("events: the batch holds more than %d bytes of events "
+                         "(at event %u of %u)"), TN_SYNC_MAX_BATCH_BYTES, i + 1, len);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+decode_vv_only (JsonObject     *object,
+                TnSyncMessage  *message,
+                const char     *expected_store,
+                GError        **error)
+{
+  return read_vv (object, message_types[message->type].name, &message->vv, error);
+}
+
+static gboolean
+decode_digest (JsonObject     *object,
+               TnSyncMessage  *message,
+               const char     *expected_store,
+               GError        **error)
+{
+  return read_vv (object, "digest", &message->vv, error) &&
+         read_string (object, "digest", "state_hash", TRUE, S_HEX64, &message->state_hash, error);
+}
+
+static gboolean
+decode_buckets (JsonObject     *object,
+                TnSyncMessage  *message,
+                const char     *expected_store,
+                GError        **error)
+{
+  JsonArray *array;
+  guint len;
+
+  if (!read_vv (object, "buckets", &message->vv, error))
+    return FALSE;
+  array = read_array (object, "buckets", "buckets", TRUE, error);
+  if (array == NULL)
+    return FALSE;
+  len = json_array_get_length (array);
+  if (len != TN_SYNC_BUCKETS)
+    {
+      g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
+                   _("buckets: “buckets” must hold exactly %d bucket hashes, not %u"),
+                   TN_SYNC_BUCKETS, len);
+      return FALSE;
+    }
+  message->buckets = g_new0 (char *, len + 1);
+  for (guint i = 0; i < len; i++)
+    {
+      JsonNode *item = json_array_get_element (array, i);
+
+      if (!node_is_string (item) || !is_lower_hex64 (json_node_get_string (item)))
+        {
+          g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
+                       _("buckets: “buckets” item %u must be 64 lowercase hex digits"), i);
+          return FALSE;
+        }
+      message->buckets[i] = g_strdup (json_node_get_string (item));
+    }
+  return TRUE;
+}
+
+static gboolean
+decode_fiscal_block_request (JsonObject     *object,
+                             TnSyncMessage  *message,
+                             const char     *expected_store,
+                             GError        **error)
+{
+  return read_string (object, "fiscal_block_request", "device", TRUE, S_UUID,
+                      &message->device, error) &&
+         read_string (object, "fiscal_block_request", "terminal", TRUE, S_TERMINAL,
+                      &message->terminal, error);
+}
+
+static gboolean
+decode_inventory_request (JsonObject     *object,
+                          TnSyncMessage  *message,
+                          const char     *expected_store,
+                          GError        **error)
+{
+  JsonArray *array;
+  guint len;
+
+  if (json_object_get_member (object, "skus") == NULL)
+    return TRUE;     /* every SKU */
+  array = read_array (object, "inventory_request", "skus", TRUE, error);
+  if (array == NULL)
+    return FALSE;
+  len = json_array_get_length (array);
+  if (len > TN_SYNC_MAX_INVENTORY_SKUS)
+    {
+      g_set_error (error, TN_ERROR, TN_ERROR_TOO_LARGE,
+                   _("inventory_request: “skus” has %u items; the limit is %d"),
+                   len, TN_SYNC_MAX_INVENTORY_SKUS);
+      return FALSE;
+    }
+  message->skus = g_new0 (char *, len + 1);
+  for (guint i = 0; i < len; i++)
+    {
+      JsonNode *item = json_array_get_element (array, i);
+
+      if (!node_is_string (item) || !string_is_valid (json_node_get_string (item), S_SKU))
+        {
+          g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
+                       _("inventory_request: “skus” item %u must be a SKU of 1 to 1024 bytes"),
+                       i);
+          return FALSE;
+        }
+      message->skus[i] = g_strdup (json_node_get_string (item));
+    }
+  return TRUE;
+}
+
+static void
+inventory_item_clear (gpointer data)
+{
+  TnSyncInventoryItem *item = data;
+
+  g_clear_pointer (&item->sku, g_free);
+}
+
+static gboolean
+decode_inventory_response (JsonObject     *object,
+                           TnSyncMessage  *message,
+                           const char     *expected_store,
+                           GError        **error)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  JsonArray *array = read_array (object, "inventory_response", "items", TRUE, error);
+  guint len;
+
+  if (array == NULL)
+    return FALSE;
+  len = json_array_get_length (array);
+  message->items = g_array_sized_new (FALSE, TRUE, sizeof (TnSyncInventoryItem), len);
+  g_array_set_clear_func (message->items, inventory_item_clear);
+  for (guint i = 0; i < len; i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+      g_autofree char *what = g_strdup_printf (_("inventory_response: item %u"), i);
+      TnSyncInventoryItem item = { NULL, 0 };
+      JsonObject *entry;
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *value;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        {
+          g_set_error (error, TN_ERROR, TN_ERROR_INVALID, _("%s must be an object"), what);
+          return FALSE;
+        }
+      entry = json_node_get_object (node);
+      json_object_iter_init (&iter, entry);
+      while (json_object_iter_next (&iter, &name, &value))
+        if (strcmp (name, "sku") != 0 && strcmp (name, "qty") != 0)
+          {
+            g_autofree char *shown = shorten (name);
+
+            g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
+                         _("%s: unknown field “%s”"), what, shown);
+            return FALSE;
+          }
+      if (!read_integer (entry, what, "qty", -MAX_QTY, MAX_QTY, &item.qty, error) ||
+          !read_string (entry, what, "sku", TRUE, S_SKU, &item.sku, error))
+        return FALSE;
+      g_array_append_val (message->items, item);
+      if (!g_hash_table_add (seen, item.sku))
+        {
+          g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
+                       _("%s: SKU “%s” is listed twice"), what, item.sku);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+decode_error (JsonObject     *object,
+              TnSyncMessage  *message,
+              const char     *expected_store,
+              GError        **error)
+{
+  gint64 code;
+
+  /* The code is the close code that follows: 1000–4999 (RFC 6455). */
+  if (!read_integer (object, "error", "code", 1000, 4999, &code, error))
+    return FALSE;
+  message->code = (gint) code;
+  return read_string (object, "error", "message", TRUE, S_MESSAGE, &message->message, error);
+}
+
+/* Public: decoding ------------------------------------------------------- */
+
+const char *
+tn_sync_message_type_to_string (TnSyncMessageType type)
+{
+  g_return_val_if_fail (type < TN_SYNC_MESSAGE_N_TYPES, NULL);
+  return message_types[type].name;
+}
+
+TnSyncMessage *
+tn_sync_message_decode (const char  *text,
+                        gsize        length,
+                        const char  *expected_store,
+                        GError     **error)
+{
+  g_autoptr(TnSyncMessage) message = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  GError *local_error = NULL;
+  JsonObject *object;
+  JsonNode *type_node;
+  const char *type_name;
+  guint type;
+
+  g_return_val_if_fail (text != NULL || length == 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  /* Refused before parsing: a peer must not make us build a huge tree. */
+  if (length > TN_SYNC_MAX_FRAME)
+    {
+      g_set_error (error, TN_ERROR, TN_ERROR_TOO_LARGE,
+                   _("The frame is %" G_GSIZE_FORMAT " bytes; the limit is 4 MiB"), length);
+      return NULL;
+    }
+
+  root = tn_json_parse_strict (text != NULL ? text : "", length, &local_error);
+  if (root == NULL)
+    {
+      g_propagate_prefixed_error (error, local_error, _("The frame is not valid JSON: "));
+      return NULL;
+    }
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
+                   _("A frame must be a JSON object with a “type” member"));
+      return NULL;
+    }
+  object = json_node_get_object (root);
+
+  type_node = json_object_get_member (object, "type");
+  if (type_node == NULL)
+    {
+      g_set_error (error, TN_ERROR, TN_ERROR_MISSING_FIELD,
+                   _("The frame has no “type” member"));
+      return NULL;
+    }
+  if (!node_is_string (type_node))
+    {
+      g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
+                   _("The frame’s “type” must be a string"));
+      return NULL;
+    }
+  type_name = json_node_get_string (type_node);
+  for (type = 0; type < TN_SYNC_MESSAGE_N_TYPES; type++)
+    if (strcmp (type_name, message_types[type].name) == 0)
+      break;
+  if (type == TN_SYNC_MESSAGE_N_TYPES)
+    {
+      g_autofree char *shown = shorten (type_name);
+
+      g_set_error (error, TN_ERROR, TN_ERROR_UNKNOWN_TYPE,
+                   _("Unknown message type “%s”"), shown);
+      return NULL;
+    }
+
+  message = g_new0 (TnSyncMessage, 1);
+  message->type = type;
+  if (type == TN_SYNC_MESSAGE_HELLO && !check_proto (object, message, error))
+    return NULL;
+  if (!check_members (object, type, error))
+    return NULL;
+  if (!message_types[type].decode (object, message, expected_store, error))
+    return NULL;
+  return g_steal_pointer (&message);
+}
+
+void
+tn_sync_message_free (TnSyncMessage *message)
+{
+  if (message == NULL)
+    return;
+  g_free (message->store);
+  g_free (message->replica);
+  g_free (message->nonce);
+  g_free (message->terminal);
+  g_free (message->mac);
+  g_clear_pointer (&message->vv, tn_version_vector_free);
+  g_free (message->state_hash);
+  g_strfreev (message->buckets);
+  g_clear_pointer (&message->events, g_ptr_array_unref);
+  g_free (message->device);
+  g_strfreev (message->skus);
+  g_clear_pointer (&message->items, g_array_unref);
+  g_free (message->message);
+  g_free (message);
+}
+
+/* Public: encoding ------------------------------------------------------- */
+
+static JsonObject *
+message_new (TnSyncMessageType type)
+{
+  JsonObject *object = json_object_new ();
+
+  json_object_set_string_member (object, "type", message_types[type].name);
+  return object;
+}
+
+static void
+set_vv (JsonObject            *object,
+        const TnVersionVector *vv)
+{
+  json_object_set_member (object, "vv", tn_version_vector_to_json (vv));
+}
+
+/* Takes @object.  Canonical JSON is compact and stable, which keeps
+ * frames comparable in tests and logs. */
+static char *
+message_finish (JsonObject *object)
+{
+  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), object);
+  g_autoptr(GError) error = NULL;
+  char *text;
+
+  json_object_unref (object);
+  text = tn_canonical_json_to_string (node, &error);
+  if (text == NULL)
+    g_critical ("Cannot encode a sync message: %s", error->message);
+  return text;
+}
+
+char *
+tn_sync_encode_hello (const char            *store,
+                      const char            *replica,
+                      const char            *terminal,
+                      const char            *nonce,
+                      const TnVersionVector *vv,
+                      const char            *mac)
+{
+  JsonObject *object;
+
+  g_return_val_if_fail (store != NULL && string_is_valid (store, S_STORE), NULL);
+  g_return_val_if_fail (tn_is_uuid (replica), NULL);
+  g_return_val_if_fail (terminal != NULL && string_is_valid (terminal, S_TERMINAL), NULL);
+  g_return_val_if_fail (nonce != NULL && is_lower_hex64 (nonce), NULL);
+  g_return_val_if_fail (vv != NULL, NULL);
+  g_return_val_if_fail (mac == NULL || is_lower_hex64 (mac), NULL);
+
+  object = message_new (TN_SYNC_MESSAGE_HELLO);
+  json_object_set_int_member (object, "proto", TN_SYNC_PROTO_VERSION);
+  json_object_set_string_member (object, "store", store);
+  json_object_set_string_member (object, "replica", replica);
+  json_object_set_string_member (object, "terminal", terminal);
+  json_object_set_string_member (object, "nonce", nonce);
+  set_vv (object, vv);
+  if (mac != NULL)
+    json_object_set_string_member (object, "mac", mac);
+  return message_finish (object);
+}
+
+char *
+tn_sync_encode_welcome (const char *mac)
+{
+  JsonObject *object;
+
+  g_return_val_if_fail (mac != NULL && is_lower_hex64 (mac), NULL);
+
+  object = message_new (TN_SYNC_MESSAGE_WELCOME);
+  json_object_set_string_member (object, "mac", mac);
+  return message_finish (object);
+}
+
+static char *
+encode_vv_only (TnSyncMessageType      type,
+                const TnVersionVector *vv)
+{
+  JsonObject *object;
+
+  g_return_val_if_fail (vv != NULL, NULL);
+
+  object = message_new (type);
+  set_vv (object, vv);
+  return message_finish (object);
+}
+
+char *
+tn_sync_encode_ack (const TnVersionVector *vv)
+{
+  return encode_vv_only (TN_SYNC_MESSAGE_ACK, vv);
+}
+
+char *
+tn_sync_encode_buckets_request (const TnVersionVector *vv)
+{
+  return encode_vv_only (TN_SYNC_MESSAGE_BUCKETS_REQUEST, vv);
+}
+
+char *
+tn_sync_encode_digest (const TnVersionVector *vv,
+                       const char            *state_hash)
+{
+  JsonObject *object;
+
+  g_return_val_if_fail (vv != NULL, NULL);
+  g_return_val_if_fail (state_hash != NULL && is_lower_hex64 (state_hash), NULL);
+
+  object = message_new (TN_SYNC_MESSAGE_DIGEST);
+  set_vv (object, vv);
+  json_object_set_string_member (object, "state_hash", state_hash);
+  return message_finish (object);
+}
+
+char *
+tn_sync_encode_buckets (const TnVersionVector *vv,
+                        const char * const    *buckets)
+{
+  JsonObject *object;
+  JsonArray *array;
+
+  g_return_val_if_fail (vv != NULL, NULL);
+  g_return_val_if_fail (buckets != NULL, NULL);
+  for (guint i = 0; i < TN_SYNC_BUCKETS; i++)
+    g_return_val_if_fail (buckets[i] != NULL && is_lower_hex64 (buckets[i]), NULL);
+
+  object = message_new (TN_SYNC_MESSAGE_BUCKETS);
+  set_vv (object, vv);
+  array = json_array_sized_new (TN_SYNC_BUCKETS);
+  for (guint i = 0; i < TN_SYNC_BUCKETS; i++)
+    json_array_add_string_element (array, buckets[i]);
+  json_object_set_array_member (object, "buckets", array);
+  return message_finish (object);
+}
+
+char *
+tn_sync_encode_fiscal_block_request (const char *device,
+                                     const char *terminal)
+{
+  JsonObject *object;
+
+  g_return_val_if_fail (tn_is_uuid (device), NULL);
+  g_return_val_if_fail (terminal != NULL && string_is_valid (terminal, S_TERMINAL), NULL);
+
+  object = message_new (TN_SYNC_MESSAGE_FISCAL_BLOCK_REQUEST);
+  json_object_set_string_member (object, "device", device);
+  json_object_set_string_member (object, "terminal", terminal);
+  return message_finish (object);
+}
+
+char *
+tn_sync_encode_inventory_request (const char * const *skus)
+{
+  JsonObject *object;
+
+  g_return_val_if_fail (skus == NULL ||
+                        g_strv_length ((char **) skus) <= TN_SYNC_MAX_INVENTORY_SKUS, NULL);
+
+  object = message_new (TN_SYNC_MESSAGE_INVENTORY_REQUEST);
+  if (skus != NULL)
+    {
+      JsonArray *array = json_array_new ();
+
+      for (guint i = 0; skus[i] != NULL; i++)
+        {
+          if (!string_is_valid (skus[i], S_SKU))
+            {
+              g_critical ("%s: “%s” is not a SKU", G_STRFUNC, skus[i]);
+              json_array_unref (array);
+              json_object_unref (object);
+              return NULL;
+            }
+          json_array_add_string_element (array, skus[i]);
+        }
+      json_object_set_array_member (object, "skus", array);
+    }
+  return message_finish (object);
+}
+
+char *
+tn_sync_encode_inventory_response (const TnSyncInventoryItem *items,
+                                   gsize                      n_items)
+{
+  JsonObject *object;
+  JsonArray *array;
+
+  g_return_val_if_fail (items != NULL || n_items == 0, NULL);
+
+  object = message_new (TN_SYNC_MESSAGE_INVENTORY_RESPONSE);
+  array = json_array_sized_new (n_items);
+  for (gsize i = 0; i < n_items; i++)
+    {
+      JsonObject *entry;
+
+      if (items[i].sku == NULL || !string_is_valid (items[i].sku, S_SKU) ||
+          items[i].qty < -MAX_QTY || items[i].qty > MAX_QTY)
+        {
+          g_critical ("%s: item %" G_GSIZE_FORMAT " has no valid SKU or quantity",
+                      G_STRFUNC, i);
+          json_array_unref (array);
+          json_object_unref (object);
+          return NULL;
+        }
+      entry = json_object_new ();
+      json_object_set_string_member (entry, "sku", items[i].sku);
+      json_object_set_int_member (entry, "qty", items[i].qty);
+      json_array_add_object_element (array, entry);
+    }
+  json_object_set_array_member (object, "items", array);
+  return message_finish (object);
+}
+
+char *
+tn_sync_encode_error (guint16     code,
+                      const char *message)
+{
+  g_autofree char *valid = g_utf8_make_valid (message != NULL ? message : "", -1);
+  JsonObject *object;
+
+  g_return_val_if_fail (code >= 1000 && code <= 4999, NULL);
+
+  /* Cut on a character boundary: the peer checks the length. */
+  if (strlen (valid) > TN_SYNC_MAX_ERROR_MESSAGE)
+    {
+      char *end = valid + TN_SYNC_MAX_ERROR_MESSAGE;
+
+      while (end > valid && ((guchar) *end & 0xc0) == 0x80)
+        end--;
+      *end = '\0';
+    }
+
+  object = message_new (TN_SYNC_MESSAGE_ERROR);
+  json_object_set_int_member (object, "code", code);
+  json_object_set_string_member (object, "message", valid);
+  return message_finish (object);
+}
+
+char *
+tn_sync_encode_error_from_gerror (const GError *error)
+{
+  g_return_val_if_fail (error != NULL, NULL);
+
+  return tn_sync_encode_error (tn_sync_close_code_for_error (error), error->message);
+}
+
+#define BATCH_HEAD "{\"events\":["
+#define BATCH_TAIL "],\"type\":\"events\"}"
+
+GPtrArray *
+tn_sync_encode_event_batches (GPtrArray *canonical_bodies)
+{
+  GPtrArray *frames;
+  GString *frame = NULL;
+  guint count = 0;
+
+  g_return_val_if_fail (canonical_bodies != NULL, NULL);
+
+  frames = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < canonical_bodies->len; i++)
+    {
+      const char *body = canonical_bodies->pdata[i];
+      gsize len = strlen (body);
+
+      /* The whole frame, comma and tail included, stays within the
+       * byte limit: stricter than what the receiver counts. */
+      if (frame != NULL &&
+          (count == TN_SYNC_MAX_BATCH_EVENTS ||
+           frame->len + 1 + len + strlen (BATCH_TAIL) > TN_SYNC_MAX_BATCH_BYTES))
+        {
+          g_string_append (frame, BATCH_TAIL);
+          g_ptr_array_add (frames, g_string_free (frame, FALSE));
+          frame = NULL;
+        }
+      if (frame == NULL)
+        {
+          frame = g_string_sized_new (MIN (TN_SYNC_MAX_BATCH_BYTES, 64 * 1024));
+          g_string_append (frame, BATCH_HEAD);
+          count = 0;
+        }
+      else
+        {
+          g_string_append_c (frame, ',');
+        }
+      g_string_append_len (frame, body, len);
+      count++;
+    }
+  if (frame != NULL)
+    {
+      g_string_append (frame, BATCH_TAIL);
+      g_ptr_array_add (frames, g_string_free (frame, FALSE));
+    }
+  return frames;
+}
+
+char *
+tn_sync_message_encode (const TnSyncMessage *message)
+{
+  g_return_val_if_fail (message != NULL, NULL);
+
+  switch (message->type)
+    {
+    case TN_SYNC_MESSAGE_HELLO:
+      return tn_sync_encode_hello (message->store, message->replica, message->terminal,
+                                   message->nonce, message->vv, message->mac);
+    case TN_SYNC_MESSAGE_WELCOME:
+      return tn_sync_encode_welcome (message->mac);
+    case TN_SYNC_MESSAGE_EVENTS:
+      {
+        g_autoptr(GPtrArray) bodies = NULL;
+        g_autoptr(GPtrArray) frames = NULL;
+
+        g_return_val_if_fail (message->events != NULL && message->events->len > 0, NULL);
+        bodies = g_ptr_array_sized_new (message->events->len);
+        for (guint i = 0; i < message->events->len; i++)
+          g_ptr_array_add (bodies, ((TnEvent *) message->events->pdata[i])->canonical);
+        frames = tn_sync_encode_event_batches (bodies);
+        if (frames->len != 1)
+          {
+            g_critical ("%s: the events do not fit in one batch", G_STRFUNC);
+            return NULL;
+          }
+        return g_strdup (frames->pdata[0]);
+      }
+    case TN_SYNC_MESSAGE_ACK:
+      return tn_sync_encode_ack (message->vv);
+    case TN_SYNC_MESSAGE_DIGEST:
+      return tn_sync_encode_digest (message->vv, message->state_hash);
+    case TN_SYNC_MESSAGE_BUCKETS_REQUEST:
+      return tn_sync_encode_buckets_request (message->vv);
+    case TN_SYNC_MESSAGE_BUCKETS:
+      g_return_val_if_fail (message->buckets != NULL &&
+                            g_strv_length (message->buckets) == TN_SYNC_BUCKETS, NULL);
+      return tn_sync_encode_buckets (message->vv, (const char * const *) message->buckets);
+    case TN_SYNC_MESSAGE_FISCAL_BLOCK_REQUEST:
+      return tn_sync_encode_fiscal_block_request (message->device, message->terminal);
+    case TN_SYNC_MESSAGE_INVENTORY_REQUEST:
+      return tn_sync_encode_inventory_request ((const char * const *) message->skus);
+    case TN_SYNC_MESSAGE_INVENTORY_RESPONSE:
+      g_return_val_if_fail (message->items != NULL, NULL);
+      return tn_sync_encode_inventory_response ((TnSyncInventoryItem *) message->items->data,
+                                                message->items->len);
+    case TN_SYNC_MESSAGE_ERROR:
+      g_return_val_if_fail (message->code >= 1000 && message->code <= 4999, NULL);
+      return tn_sync_encode_error (message->code, message->message);
+    case TN_SYNC_MESSAGE_N_TYPES:
+      break;
+    }
+  g_return_val_if_reached (NULL);
+}
+
+guint16
+tn_sync_close_code_for_error (const GError *error)
+{
+  if (error == NULL)
+    return TN_SYNC_CLOSE_NORMAL;
+  if (error->domain != TN_ERROR)
+    return TN_SYNC_CLOSE_INTERNAL;
+
+  switch ((TnError) error->code)
+    {
+    case TN_ERROR_TOO_LARGE:
+      return TN_SYNC_CLOSE_TOO_LARGE;
+
+    case TN_ERROR_INVALID:
+    case TN_ERROR_MISSING_FIELD:
+    case TN_ERROR_NOT_INTEGER:
+    case TN_ERROR_BAD_HASH:
+    case TN_ERROR_SEQ_GAP:
+      return TN_SYNC_CLOSE_INVALID;
+
+    case TN_ERROR_UNKNOWN_TYPE:
+      return TN_SYNC_CLOSE_POLICY;
+
+    case TN_ERROR_WRONG_STORE:
+    case TN_ERROR_PERMISSION:
+      return TN_SYNC_CLOSE_AUTH;
+
+    case TN_ERROR_FAILED:
+    case TN_ERROR_NOT_FOUND:
+    case TN_ERROR_EXISTS:
+    case TN_ERROR_DATABASE:
+    case TN_ERROR_NEWER_SCHEMA:
+    case TN_ERROR_NOT_INITIALIZED:
+    case TN_ERROR_DISK_FULL:
+    case TN_ERROR_FISCAL:
+    default:
+      return TN_SYNC_CLOSE_INTERNAL;
+    }
+}

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+/* libFuzzer target for everything a peer can send us: sync frames
+ * (tn_sync_message_decode) and bare event records (tn_event_from_json).
+ * Besides "no crash, no leak, no critical", it checks properties:
+ *  - what we accept, we encode to a frame we accept again, identically;
+ *  - what we refuse gets an error frame that is itself valid;
+ *  - an accepted event's canonical record is accepted as it is. */
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tn-error.h"
+#include "tn-event.h"
+#include "tn-json-strict.h"
+#include "tn-sync-protocol.h"
+
+#define STORE "test-store"
+
+int LLVMFuzzerInitialize   (int            *argc,
+                            char         ***argv);
+int LLVMFuzzerTestOneInput (const uint8_t  *data,
+                            size_t          size);
+
+static void G_GNUC_NORETURN
+fail (const char *what,
+      const char *detail)
+{
+  fprintf (stderr, "fuzz-sync-message: %s%s%s\n", what, detail ? ": " : "", detail ? detail : "");
+  abort ();
+}
+
+int
+LLVMFuzzerInitialize (int    *argc,
+                      char ***argv)
+{
+  /* GSlice would hide use-after-free and leaks of JsonNodes from ASan
+   * (run-fuzz.sh sets it too, before GLib starts). */
+  g_setenv ("G_SLICE", "always-malloc", TRUE);
+  /* A critical is a bug the input found: make it a crash. */
+  g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
+  return 0;
+}
+
+static void
+check_frame (const char *text,
+             gsize       size)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TnSyncMessage) message = tn_sync_message_decode (text, size, STORE, &error);
+
+  if (message != NULL)
+    {
+      g_autoptr(GError) again_error = NULL;
+      g_autoptr(TnSyncMessage) again = NULL;
+      g_autofree char *encoded = tn_sync_message_encode (message);
+      g_autofree char *encoded_again = NULL;
+
+      if (error != NULL)
+        fail ("a decoded message came with an error", error->message);
+      if (encoded == NULL)
+        fail ("cannot encode a decoded message", NULL);
+      again = tn_sync_message_decode (encoded, strlen (encoded), STORE, &again_error);
+      if (again == NULL)
+        fail ("our encoding of an accepted message is refused", again_error->message);
+      if (again->type != message->type)
+        fail ("the type changed in a round trip", encoded);
+      encoded_again = tn_sync_message_encode (again);
+      if (g_strcmp0 (encoded, encoded_again) != 0)
+        fail ("encoding is not stable", encoded);
+    }
+  else
+    {
+      g_autoptr(GError) reply_error = NULL;
+      g_autoptr(TnSyncMessage) reply = NULL;
+      g_autofree char *frame = NULL;
+
+      if (error == NULL || error->domain != TN_ERROR)
+        fail ("refused without a TN_ERROR", NULL);
+      if (tn_sync_close_code_for_error (error) == TN_SYNC_CLOSE_NORMAL)
+        fail ("a refusal maps to a normal close", error->message);
+      frame = tn_sync_encode_error_from_gerror (error);
+      if (frame == NULL)
+        fail ("cannot encode the error frame", error->message);
+      reply = tn_sync_message_decode (frame, strlen (frame), STORE, &reply_error);
+      if (reply == NULL)
+        fail ("our error frame is refused", reply_error->message);
+    }
+}
+
+static void
+check_event (const char *text,
+             gsize       size)
+{
+  g_autoptr(JsonNode) root = tn_json_parse_strict (text, size, NULL);
+  g_autoptr(TnEvent) event = NULL;
+  g_autoptr(TnEvent) again = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return;
+  event = tn_event_from_json (text, size, STORE, NULL);
+  if (event == NULL)
+    return;
+  again = tn_event_from_json (event->canonical, -1, STORE, &error);
+  if (again == NULL)
+    fail ("an accepted event's canonical record is refused", error->message);
+  if (strcmp (again->canonical, event->canonical) != 0 || strcmp (again->hash, event->hash) != 0)
+    fail ("an event's canonical record is not a fixed point", event->canonical);
+}
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data,
+                        size_t         size)
+{
+  /* Not NUL-terminated on purpose: an over-read is an ASan report. */
+  const char *text = size > 0 ? (const char *) data : "";
+
+  check_frame (text, size);
+  check_event (text, size);
+  return 0;
+}
