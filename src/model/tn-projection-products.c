@@ -141,9 +141,13 @@ apply_fields (TnStore        *store,
           "UPDATE products SET name = ?1, name_clock = ?2 WHERE sku = ?3 AND name_clock < ?2",
           sku, json_object_get_string_member (payload, "name"), clock, error))
     return FALSE;
-  if (json_object_has_member (payload, "barcode"))
+  /* A creation writes every field, the absent barcode too, as
+   * create_product does: the clocks must not depend on which of two
+   * concurrent creations arrived first. */
+  if (json_object_has_member (payload, "barcode") || event->type == TN_EVENT_PRODUCT_CREATED)
     {
-      const char *barcode = json_object_get_string_member (payload, "barcode");
+      const char *barcode = json_object_get_string_member_with_default (payload, "barcode",
+                                                                         NULL);
 
       if (!tn_projection_lww_set_text (store,
               "UPDATE products SET barcode = ?1, barcode_clock = ?2 "

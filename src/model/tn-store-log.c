@@ -297,6 +297,8 @@ apply_remote_locked (TnStore        *self,
   g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func ((GDestroyNotify) tn_event_free);
   g_autoptr(GHashTable) queued = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GHashTable) was_held = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) incoming_slots = g_hash_table_new_full (g_str_hash, g_str_equal,
+                                                                g_free, NULL);
   TnHlc hlc, max_remote = 0;
   gboolean progress = TRUE;
   sqlite3_stmt *stmt;
@@ -336,12 +338,37 @@ apply_remote_locked (TnStore        *self,
       g_ptr_array_add (waiting, event);
     }
 
+  for (guint i = 0; i < waiting->len; i++)
+    {
+      TnEvent *event = waiting->pdata[i];
+      g_hash_table_insert (incoming_slots, g_strdup_printf ("%s:%" G_GINT64_FORMAT,
+                                                            event->origin, event->seq), event);
+    }
   if (!load_held_back (self, held, error))
     return FALSE;
   for (guint i = 0; i < held->len; i++)
     {
       TnEvent *event = held->pdata[i];
+      g_autofree char *slot = g_strdup_printf ("%s:%" G_GINT64_FORMAT, event->origin, event->seq);
+      TnEvent *incoming = g_hash_table_lookup (incoming_slots, slot);
 
+      /* A different event under the same (origin, seq) waited here: one
+       * of the two copies is forged or the origin equivocated.  Neither
+       * is applied yet; keeping the held one would refuse every future
+       * batch carrying the other, so the newest delivery wins and a
+       * person is told. */
+      if (incoming != NULL && g_strcmp0 (incoming->event_id, event->event_id) != 0)
+        {
+          g_autofree char *message = g_strdup_printf (
+              _("Two different events claim seq %" G_GINT64_FORMAT " of replica %s; the copy "
+                "that was waiting (%s) was dropped for %s."),
+              event->seq, event->origin, event->event_id, incoming->event_id);
+          if (!forget_held (self, event, error) ||
+              !tn_store_raise_alert (self, TN_ALERT_P1, "equivocation", event->event_id,
+                                     message, error))
+            return FALSE;
+          continue;
+        }
       g_hash_table_add (was_held, event->event_id);
       if (g_hash_table_contains (queued, event->event_id))
         continue;
