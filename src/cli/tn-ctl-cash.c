@@ -4,6 +4,7 @@
 #include "tn-ctl.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "tn-money.h"
@@ -195,7 +196,7 @@ print_z_report (TnCtl     *ctl,
 
   g_print (_("Z report %s — terminal %s, session %s\n"), report->z_doc,
            tn_store_get_terminal (ctl->store), report->session_id);
-  g_print (_("  Sales: %" G_GINT64_FORMAT ", voids: %" G_GINT64_FORMAT "\n"),
+  g_print (_("  Sales: %" PRId64 ", voids: %" PRId64 "\n"),
            report->sales_count, report->voids_count);
   for (gsize i = 0; i < G_N_ELEMENTS (lines); i++)
     {

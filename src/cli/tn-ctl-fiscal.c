@@ -4,6 +4,7 @@
 #include "tn-ctl.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 
 #include "tn-fiscal.h"
 
@@ -113,7 +114,7 @@ tn_ctl_cmd_fiscal_grant (TnCtl   *ctl,
 
   first = tn_event_get_int (grant, "first", 0);
   count = tn_event_get_int (grant, "count", 0);
-  g_print (_("Granted fiscal numbers %" G_GINT64_FORMAT "–%" G_GINT64_FORMAT
+  g_print (_("Granted fiscal numbers %" PRId64 "–%" PRId64
              " to terminal %s (%s).\n"), first, first + count - 1, terminal, device);
   return TRUE;
 }

@@ -4,6 +4,7 @@
 #include "tn-ctl.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 
 #include "tn-digest.h"
 #include "tn-fiscal.h"
@@ -122,27 +123,27 @@ print_status (TnCtl      *ctl,
            tn_store_get_terminal (store),
            tn_store_is_fiscal_authority (store) ? _(" (fiscal authority)") : "");
   g_print (_("  Replica        %s\n"), tn_store_get_replica_id (store));
-  g_print (_("  Events         %" G_GINT64_FORMAT " from %u lanes\n"),
+  g_print (_("  Events         %" PRId64 " from %u lanes\n"),
            tn_version_vector_total (status->vv), tn_version_vector_size (status->vv));
   for (guint i = 0; i < origins->len; i++)
-    g_print ("                   %s: %" G_GINT64_FORMAT "\n", (char *) origins->pdata[i],
+    g_print ("                   %s: %" PRId64 "\n", (char *) origins->pdata[i],
              tn_version_vector_get (status->vv, origins->pdata[i]));
-  g_print (_("  Outbox         %" G_GINT64_FORMAT " pending, %" G_GINT64_FORMAT
-             " acknowledged by a lane, %" G_GINT64_FORMAT " by the hub\n"),
+  g_print (_("  Outbox         %" PRId64 " pending, %" PRId64
+             " acknowledged by a lane, %" PRId64 " by the hub\n"),
            status->outbox.pending, status->outbox.peer_ack, status->outbox.cloud_ack);
-  g_print (_("  Held back      %" G_GINT64_FORMAT " (waiting for earlier events)\n"),
+  g_print (_("  Held back      %" PRId64 " (waiting for earlier events)\n"),
            status->held_back);
-  g_print (_("  Conflicts      %" G_GINT64_FORMAT " open\n"), status->conflicts);
-  g_print (_("  Alerts         %" G_GINT64_FORMAT " urgent (P0), %" G_GINT64_FORMAT
+  g_print (_("  Conflicts      %" PRId64 " open\n"), status->conflicts);
+  g_print (_("  Alerts         %" PRId64 " urgent (P0), %" PRId64
              " degraded (P1)\n"), status->alerts_p0, status->alerts_p1);
   if (status->fiscal.next_number > 0)
-    g_print (_("  Fiscal         next number %" G_GINT64_FORMAT ", %" G_GINT64_FORMAT
-               " unused, %u blocks in reserve, %" G_GINT64_FORMAT " contingency documents\n"),
+    g_print (_("  Fiscal         next number %" PRId64 ", %" PRId64
+               " unused, %u blocks in reserve, %" PRId64 " contingency documents\n"),
              status->fiscal.next_number, status->fiscal.unused, status->fiscal.reserve_blocks,
              status->fiscal.contingency_documents);
   else
-    g_print (_("  Fiscal         no store numbers left (contingency series in use), %"
-               G_GINT64_FORMAT " contingency documents\n"),
+    g_print (_("  Fiscal         no store numbers left (contingency series in use), %" PRId64
+               " contingency documents\n"),
              status->fiscal.contingency_documents);
   g_print (_("  Digest         %s\n"), status->digest->state_hash);
   if (ctl->config->hub_url != NULL)

@@ -8,6 +8,8 @@
 
 #include "tn-digest.h"
 
+#include <inttypes.h>
+
 #include "tn-store-private.h"
 
 #include <string.h>
@@ -102,7 +104,7 @@ hash_row (GChecksum    *sum,
           g_checksum_update (sum, (const guchar *) "\0N", 2);
           break;
         case SQLITE_INTEGER:
-          g_snprintf (buf, sizeof buf, "%cI%" G_GINT64_FORMAT, 0,
+          g_snprintf (buf, sizeof buf, "%cI%" PRId64, 0,
                       (gint64) sqlite3_column_int64 (stmt, i));
           g_checksum_update (sum, (const guchar *) buf, 2 + strlen (buf + 2));
           break;

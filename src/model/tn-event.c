@@ -2,6 +2,7 @@
 #include "tn-event.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 
 #include <string.h>
 
@@ -427,7 +428,7 @@ validate_field (JsonNode        *node,
       if (spec->kind == F_INT && (n < spec->min || n > spec->max))
         {
           g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                       _("%s“%s” must be between %" G_GINT64_FORMAT " and %" G_GINT64_FORMAT),
+                       _("%s“%s” must be between %" PRId64 " and %" PRId64),
                        where, spec->name, spec->min, spec->max);
           return FALSE;
         }
@@ -699,11 +700,11 @@ event_build_canonical (TnEvent  *event,
   if (payload_len > TN_EVENT_MAX_PAYLOAD)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_TOO_LARGE,
-                   _("The payload is %" G_GSIZE_FORMAT " bytes; the limit is 256 KiB"),
+                   _("The payload is %zu bytes; the limit is 256 KiB"),
                    payload_len);
       return FALSE;
     }
-  g_string_append_printf (tail, ",\"seq\":%" G_GINT64_FORMAT ",\"store\":", event->seq);
+  g_string_append_printf (tail, ",\"seq\":%" PRId64 ",\"store\":", event->seq);
   append_json_string (tail, event->store);
   g_string_append (tail, ",\"type\":");
   append_json_string (tail, event_types[event->type].name);
@@ -919,8 +920,8 @@ tn_event_from_node (JsonNode    *node,
   if (tn_version_vector_get (event->deps, origin) >= event->seq)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                   _("The event’s deps claim seq %" G_GINT64_FORMAT " of its own origin, "
-                   "but it is seq %" G_GINT64_FORMAT),
+                   _("The event’s deps claim seq %" PRId64 " of its own origin, "
+                   "but it is seq %" PRId64),
                    tn_version_vector_get (event->deps, origin), event->seq);
       return NULL;
     }
@@ -966,7 +967,7 @@ tn_event_from_json (const char  *text,
   if ((gsize) length > TN_EVENT_MAX_PAYLOAD + 64 * 1024)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_TOO_LARGE,
-                   _("The event is %" G_GSSIZE_FORMAT " bytes; the payload limit is 256 KiB"),
+                   _("The event is %zd bytes; the payload limit is 256 KiB"),
                    length);
       return NULL;
     }

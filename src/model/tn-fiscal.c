@@ -2,6 +2,7 @@
 #include "tn-fiscal.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 
 #include <string.h>
 
@@ -257,7 +258,7 @@ tn_fiscal_next_document (TnStore       *store,
       number = query_int (store,
           "SELECT count (*) FROM fiscal_documents WHERE device = ? AND series = 'z'",
           device, 0, 0, &local_error) + 1;
-      doc = g_strdup_printf ("%s-Z-%06" G_GINT64_FORMAT, terminal, number);
+      doc = g_strdup_printf ("%s-Z-%06" PRId64, terminal, number);
     }
   else
     {
@@ -272,7 +273,7 @@ tn_fiscal_next_document (TnStore       *store,
         {
           series = "store";
           number = reserve.next_number;
-          doc = g_strdup_printf ("%08" G_GINT64_FORMAT, number);
+          doc = g_strdup_printf ("%08" PRId64, number);
         }
       else
         {
@@ -282,7 +283,7 @@ tn_fiscal_next_document (TnStore       *store,
 
           series = "contingency";
           number = reserve.contingency_documents + 1;
-          doc = g_strdup_printf ("%s-C-%06" G_GINT64_FORMAT, terminal, number);
+          doc = g_strdup_printf ("%s-C-%06" PRId64, terminal, number);
           message = g_strdup_printf (
               _("Terminal %s has no fiscal numbers left and issued %s from its contingency "
               "series. Connect it to the fiscal authority so it receives a new block."),
@@ -343,7 +344,7 @@ tn_projection_apply_fiscal (TnStore        *store,
   if (overlapping > 0)
     {
       g_autofree char *message = g_strdup_printf (
-          _("Fiscal numbers %" G_GINT64_FORMAT "–%" G_GINT64_FORMAT " were granted twice "
+          _("Fiscal numbers %" PRId64 "–%" PRId64 " were granted twice "
           "(again to terminal %s). Receipts may share numbers: call your fiscal advisor "
           "and make sure only one fiscal authority is configured."),
           first, first + count - 1, tn_event_get_string (event, "terminal"));
@@ -490,7 +491,7 @@ tn_fiscal_record_document (TnStore        *store,
   if (sqlite3_changes (tn_store_get_db (store)) == 0)
     {
       g_autofree char *message = g_strdup_printf (
-          _("Two fiscal documents claim place %" G_GINT64_FORMAT " in the chain of one "
+          _("Two fiscal documents claim place %" PRId64 " in the chain of one "
           "terminal (%s). Both sales are kept; run “tendero-ctl fiscal verify”."),
           chain_seq, doc);
       return raise_p0 (store, event, "fiscal-chain-fork", message, error);
@@ -567,17 +568,17 @@ verify_document_body (TnStore        *store,
   sqlite3_bind_text (stmt, 1, d->event_id, -1, SQLITE_STATIC);
   if (!tn_store_step_row (store, stmt, NULL))
     {
-      add_problem (problems, "Document %s (event %s): missing from the event log",
+      add_problem (problems, _("Document %s (event %s): missing from the event log"),
                    d->doc, d->event_id);
       return;
     }
   event = tn_event_from_json (tn_column_text (stmt, 0), -1, NULL, &error);
   if (event == NULL)
-    add_problem (problems, "Document %s (event %s) was altered: %s",
+    add_problem (problems, _("Document %s (event %s) was altered: %s"),
                  d->doc, d->event_id, error->message);
   else if (g_strcmp0 (tn_column_text (stmt, 1), d->hash) != 0 ||
            g_strcmp0 (event->hash, d->hash) != 0)
-    add_problem (problems, "Document %s (event %s) was altered: its hash no longer matches",
+    add_problem (problems, _("Document %s (event %s) was altered: its hash no longer matches"),
                  d->doc, d->event_id);
   sqlite3_reset (stmt);
   if (event == NULL)
@@ -588,8 +589,8 @@ verify_document_body (TnStore        *store,
       g_strcmp0 (json_object_get_string_member (fiscal, "doc"), d->doc) != 0 ||
       json_object_get_int_member (fiscal, "number") != d->number ||
       g_strcmp0 (json_object_get_string_member (fiscal, "prev_hash"), d->prev_hash) != 0)
-    add_problem (problems, "Document %s (event %s): the fiscal register does not match "
-                 "the document", d->doc, d->event_id);
+    add_problem (problems, _("Document %s (event %s): the fiscal register does not match "
+                 "the document"), d->doc, d->event_id);
 
   if (event->type == TN_EVENT_SALE_CREATED)
     {
@@ -603,7 +604,7 @@ verify_document_body (TnStore        *store,
       sqlite3_bind_text (stmt, 1, json_object_get_string_member (payload, "sale_id"), -1,
                          SQLITE_TRANSIENT);
       if (!tn_store_step_row (store, stmt, NULL))
-        add_problem (problems, "Sale %s (document %s) is missing from the sales records",
+        add_problem (problems, _("Sale %s (document %s) is missing from the sales records"),
                      json_object_get_string_member (payload, "sale_id"), d->doc);
       else
         {
@@ -611,8 +612,8 @@ verify_document_body (TnStore        *store,
               sqlite3_column_int64 (stmt, 1) != json_object_get_int_member (payload, "tax") ||
               sqlite3_column_int64 (stmt, 3) != json_object_get_int_member (payload, "total") ||
               g_strcmp0 (tn_column_text (stmt, 2), d->doc) != 0)
-            add_problem (problems, "Sale %s (document %s): the sales records were altered "
-                         "and no longer match the signed document",
+            add_problem (problems, _("Sale %s (document %s): the sales records were altered "
+                         "and no longer match the signed document"),
                          json_object_get_string_member (payload, "sale_id"), d->doc);
           sqlite3_reset (stmt);
         }
@@ -670,12 +671,12 @@ tn_fiscal_verify (TnStore     *store,
           prev = NULL;
         }
       if (d->chain_seq != (prev ? prev->chain_seq : 0) + 1)
-        add_problem (problems, "Document %s: the chain of its terminal jumps from %"
-                     G_GINT64_FORMAT " to %" G_GINT64_FORMAT " (a document is missing)",
+        add_problem (problems, _("Document %s: the chain of its terminal jumps from %" PRId64
+                     " to %" PRId64 " (a document is missing)"),
                      d->doc, prev ? prev->chain_seq : 0, d->chain_seq);
       if (g_strcmp0 (d->prev_hash, prev ? prev->hash : "") != 0)
-        add_problem (problems, "Document %s: it does not link to the previous document "
-                     "(%s)", d->doc, prev ? prev->doc : "none");
+        add_problem (problems, _("Document %s: it does not link to the previous document "
+                     "(%s)"), d->doc, prev ? prev->doc : "none");
 
       if (g_strcmp0 (d->series, "store") == 0)
         {
@@ -687,19 +688,19 @@ tn_fiscal_verify (TnStore     *store,
           sqlite3_bind_text (stmt, 1, d->device, -1, SQLITE_STATIC);
           sqlite3_bind_int64 (stmt, 2, d->number);
           if (!tn_store_step_row (store, stmt, NULL))
-            add_problem (problems, "Document %s: number %" G_GINT64_FORMAT
-                         " is not in any block granted to its terminal", d->doc, d->number);
+            add_problem (problems, _("Document %s: number %" PRId64
+                         " is not in any block granted to its terminal"), d->doc, d->number);
           else
             sqlite3_reset (stmt);
           if (d->number <= last_store)
-            add_problem (problems, "Document %s: store numbers go backwards (%"
-                         G_GINT64_FORMAT " after %" G_GINT64_FORMAT ")",
+            add_problem (problems, _("Document %s: store numbers go backwards (%" PRId64
+                         " after %" PRId64 ")"),
                          d->doc, d->number, last_store);
           last_store = d->number;
           seen = g_hash_table_lookup (store_numbers, &d->number);
           if (seen != NULL)
-            add_problem (problems, "Document %s: store number %" G_GINT64_FORMAT
-                         " was issued twice", d->doc, d->number);
+            add_problem (problems, _("Document %s: store number %" PRId64
+                         " was issued twice"), d->doc, d->number);
           else
             g_hash_table_insert (store_numbers, g_memdup2 (&d->number, sizeof (gint64)),
                                  g_memdup2 (&d->number, sizeof (gint64)));
@@ -707,19 +708,19 @@ tn_fiscal_verify (TnStore     *store,
       else if (g_strcmp0 (d->series, "contingency") == 0)
         {
           if (d->number != last_contingency + 1)
-            add_problem (problems, "Document %s: the contingency series has a gap before it",
+            add_problem (problems, _("Document %s: the contingency series has a gap before it"),
                          d->doc);
           last_contingency = d->number;
         }
       else if (g_strcmp0 (d->series, "z") == 0)
         {
           if (d->number != last_z + 1)
-            add_problem (problems, "Document %s: the Z report series has a gap before it",
+            add_problem (problems, _("Document %s: the Z report series has a gap before it"),
                          d->doc);
           last_z = d->number;
         }
       else
-        add_problem (problems, "Document %s: unknown series “%s”", d->doc, d->series);
+        add_problem (problems, _("Document %s: unknown series “%s”"), d->doc, d->series);
 
       verify_document_body (store, d, problems);
       prev = d;

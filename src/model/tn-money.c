@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 
 #include "tn-error.h"
 
@@ -303,10 +304,10 @@ tn_money_format (gint64 minor,
   g_return_val_if_fail (decimals <= TN_MONEY_MAX_DECIMALS, NULL);
 
   if (decimals == 0)
-    return g_strdup_printf ("%s%" G_GUINT64_FORMAT, sign, magnitude);
+    return g_strdup_printf ("%s%" PRIu64, sign, magnitude);
 
   scale = power_of_ten (decimals);
-  return g_strdup_printf ("%s%" G_GUINT64_FORMAT ".%0*" G_GUINT64_FORMAT,
+  return g_strdup_printf ("%s%" PRIu64 ".%0*" PRIu64,
                           sign, magnitude / scale, (int) decimals, magnitude % scale);
 }
 

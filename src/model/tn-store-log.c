@@ -6,6 +6,7 @@
 #include "tn-store-private.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 
 #include <string.h>
 
@@ -51,7 +52,7 @@ save_hlc (TnStore  *self,
 {
   char text[32];
 
-  g_snprintf (text, sizeof text, "%" G_GUINT64_FORMAT, (guint64) hlc);
+  g_snprintf (text, sizeof text, "%" PRIu64, (guint64) hlc);
   return tn_store_meta_set (self, "hlc", text, error);
 }
 
@@ -217,7 +218,7 @@ check_duplicate (TnStore        *self,
       sqlite3_reset (stmt);
       if (!same)
         g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                     _("Replica %s sent two different events as its seq %" G_GINT64_FORMAT
+                     _("Replica %s sent two different events as its seq %" PRId64
                      "; the batch was refused"), event->origin, event->seq);
     }
   return same;
@@ -275,8 +276,8 @@ check_strict_continuity (GPtrArray              *events,
       if (event->seq > have + 1)
         {
           g_set_error (error, TN_ERROR, TN_ERROR_SEQ_GAP,
-                       _("Events of replica %s skip from seq %" G_GINT64_FORMAT " to %"
-                       G_GINT64_FORMAT "; nothing from this batch was stored"),
+                       _("Events of replica %s skip from seq %" PRId64 " to %" PRId64
+                       "; nothing from this batch was stored"),
                        event->origin, have, event->seq);
           return FALSE;
         }
@@ -341,7 +342,7 @@ apply_remote_locked (TnStore        *self,
   for (guint i = 0; i < waiting->len; i++)
     {
       TnEvent *event = waiting->pdata[i];
-      g_hash_table_insert (incoming_slots, g_strdup_printf ("%s:%" G_GINT64_FORMAT,
+      g_hash_table_insert (incoming_slots, g_strdup_printf ("%s:%" PRId64,
                                                             event->origin, event->seq), event);
     }
   if (!load_held_back (self, held, error))
@@ -349,7 +350,7 @@ apply_remote_locked (TnStore        *self,
   for (guint i = 0; i < held->len; i++)
     {
       TnEvent *event = held->pdata[i];
-      g_autofree char *slot = g_strdup_printf ("%s:%" G_GINT64_FORMAT, event->origin, event->seq);
+      g_autofree char *slot = g_strdup_printf ("%s:%" PRId64, event->origin, event->seq);
       TnEvent *incoming = g_hash_table_lookup (incoming_slots, slot);
 
       /* A different event under the same (origin, seq) waited here: one
@@ -360,7 +361,7 @@ apply_remote_locked (TnStore        *self,
       if (incoming != NULL && g_strcmp0 (incoming->event_id, event->event_id) != 0)
         {
           g_autofree char *message = g_strdup_printf (
-              _("Two different events claim seq %" G_GINT64_FORMAT " of replica %s; the copy "
+              _("Two different events claim seq %" PRId64 " of replica %s; the copy "
                 "that was waiting (%s) was dropped for %s."),
               event->seq, event->origin, event->event_id, incoming->event_id);
           if (!forget_held (self, event, error) ||

@@ -2,6 +2,7 @@
 #include "tn-sync-auth.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -248,7 +249,7 @@ tn_sync_auth_load_key (const char  *key_file,
   if (len < TN_SYNC_MIN_KEY_BYTES)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                   _("The store key in %s is %" G_GSIZE_FORMAT " bytes long; "
+                   _("The store key in %s is %zu bytes long; "
                      "it must be at least %d"),
                    key_file != NULL ? key_file : "TENDERO_STORE_KEY", len,
                    TN_SYNC_MIN_KEY_BYTES);

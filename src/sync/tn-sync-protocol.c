@@ -2,6 +2,7 @@
 #include "tn-sync-protocol.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 
 #include <string.h>
 
@@ -226,8 +227,8 @@ check_integer (JsonNode    *node,
   if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_DOUBLE)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_NOT_INTEGER,
-                   _("%s: “%s” must be a whole number between %" G_GINT64_FORMAT
-                     " and %" G_GINT64_FORMAT), what, name, min, max);
+                   _("%s: “%s” must be a whole number between %" PRId64
+                     " and %" PRId64), what, name, min, max);
       return FALSE;
     }
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
@@ -240,7 +241,7 @@ check_integer (JsonNode    *node,
   if (n < min || n > max)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                   _("%s: “%s” must be between %" G_GINT64_FORMAT " and %" G_GINT64_FORMAT),
+                   _("%s: “%s” must be between %" PRId64 " and %" PRId64),
                    what, name, min, max);
       return FALSE;
     }
@@ -357,7 +358,7 @@ check_proto (JsonObject     *object,
   if (message->proto != TN_SYNC_PROTO_VERSION)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                   _("hello: the peer speaks sync protocol %" G_GINT64_FORMAT
+                   _("hello: the peer speaks sync protocol %" PRId64
                      " and this lane speaks %d; install the same Tendero version on both"),
                    message->proto, TN_SYNC_PROTO_VERSION);
       return FALSE;
@@ -444,7 +445,7 @@ decode_events (JsonObject     *object,
       if (size > TN_SYNC_MAX_EVENT_BYTES)
         {
           g_set_error (error, TN_ERROR, TN_ERROR_TOO_LARGE,
-                       _("events: event %u of %u is %" G_GSIZE_FORMAT " bytes; "
+                       _("events: event %u of %u is %zu bytes; "
                          "the limit is %d"), i + 1, len, size, TN_SYNC_MAX_EVENT_BYTES);
           return FALSE;
         }
@@ -677,7 +678,7 @@ tn_sync_message_decode (const char  *text,
   if (length > TN_SYNC_MAX_FRAME)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_TOO_LARGE,
-                   _("The frame is %" G_GSIZE_FORMAT " bytes; the limit is 4 MiB"), length);
+                   _("The frame is %zu bytes; the limit is 4 MiB"), length);
       return NULL;
     }
 
@@ -951,7 +952,7 @@ tn_sync_encode_inventory_response (const TnSyncInventoryItem *items,
       if (items[i].sku == NULL || !string_is_valid (items[i].sku, S_SKU) ||
           items[i].qty < -MAX_QTY || items[i].qty > MAX_QTY)
         {
-          g_critical ("%s: item %" G_GSIZE_FORMAT " has no valid SKU or quantity",
+          g_critical ("%s: item %zu has no valid SKU or quantity",
                       G_STRFUNC, i);
           json_array_unref (array);
           json_object_unref (object);
