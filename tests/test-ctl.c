@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 
 #include <glib.h>
+#include <locale.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
@@ -87,6 +88,32 @@ run_ctl_env (const char  *data_dir,
   /* Under the sanitizer build a leak or UB also shows here. */
   g_assert_null (strstr (result->err, "Sanitizer"));
   g_assert_null (strstr (result->err, "runtime error"));
+  return result;
+}
+
+/* Runs tendero-ctl under a Spanish locale (build-aux/dev generates it). */
+static CtlResult *
+run_ctl_spanish (const char *const *args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_auto(GStrv) envp = g_get_environ ();
+  g_autoptr(GError) error = NULL;
+  CtlResult *result = g_new0 (CtlResult, 1);
+  int wait_status = 0;
+
+  g_ptr_array_add (argv, (char *) g_getenv ("TN_CTL"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+  envp = g_environ_unsetenv (envp, "TENDERO_DATA_DIR");
+  envp = g_environ_unsetenv (envp, "LANGUAGE");
+  envp = g_environ_setenv (envp, "LC_ALL", "es_ES.UTF-8", TRUE);
+  envp = g_environ_setenv (envp, "LANG", "es_ES.UTF-8", TRUE);
+  g_spawn_sync (NULL, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL,
+                &result->out, &result->err, &wait_status, &error);
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (wait_status));
+  result->status = WEXITSTATUS (wait_status);
   return result;
 }
 
@@ -995,6 +1022,25 @@ test_version_and_help (Fixture       *fixture,
   g_assert_cmpint (nothing->status, ==, 2);
 }
 
+/* The catalogue in po/ is used: a Spanish manager reads Spanish. */
+static void
+test_spanish_messages (void)
+{
+  g_autofree char *dir = tn_test_mkdtemp ();
+  g_autofree char *missing = g_build_filename (dir, "nowhere", NULL);
+  g_autoptr(CtlResult) result = NULL;
+
+  if (setlocale (LC_ALL, "es_ES.UTF-8") == NULL)
+    g_error ("The es_ES.UTF-8 locale is missing: run build-aux/dev deps to generate it");
+  setlocale (LC_ALL, "C");
+
+  result = run_ctl_spanish ((const char *const[]) { "--data-dir", missing, "status", NULL });
+  g_assert_cmpint (result->status, !=, 0);
+  g_assert_nonnull (strstr (result->err, "No hay ninguna tienda de Tendero en"));
+  g_assert_false (g_file_test (missing, G_FILE_TEST_EXISTS));
+  tn_test_rmdir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1025,5 +1071,7 @@ main (int    argc,
   ADD ("version-and-help", test_version_and_help);
 
 #undef ADD
+  g_test_add_func ("/ctl/spanish-messages", test_spanish_messages);
+
   return g_test_run ();
 }

@@ -10,8 +10,12 @@ int
 main (int    argc,
       char **argv)
 {
+  const char *localedir = g_getenv ("TENDERO_LOCALEDIR");
+
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* TENDERO_LOCALEDIR lets tests and uninstalled runs use the catalogues
+   * in the build tree. */
+  bindtextdomain (GETTEXT_PACKAGE, localedir ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
   g_set_prgname ("tendero-ctl");
