@@ -74,11 +74,11 @@ scanner_unexpected (StrictScanner *s,
                     const char    *expected)
 {
   if (s->p == s->end)
-    return scanner_fail (s, s->p, "the text ends where %s was expected", expected);
+    return scanner_fail (s, s->p, _("the text ends where %s was expected"), expected);
   if ((guchar) *s->p >= 0x20 && (guchar) *s->p < 0x7f)
-    return scanner_fail (s, s->p, "found “%c” where %s was expected", *s->p, expected);
+    return scanner_fail (s, s->p, _("found “%c” where %s was expected"), *s->p, expected);
 
-  return scanner_fail (s, s->p, "found U+%04X where %s was expected",
+  return scanner_fail (s, s->p, _("found U+%04X where %s was expected"),
                        g_utf8_get_char (s->p), expected);
 }
 
@@ -129,7 +129,7 @@ scan_string (StrictScanner *s,
       if (c == '"')
         break;
       if (c < 0x20)
-        return scanner_fail (s, s->p, "control character U+%04X must be escaped in a string", c);
+        return scanner_fail (s, s->p, _("control character U+%04X must be escaped in a string"), c);
       if (c != '\\')
         {
           s->p++;
@@ -419,7 +419,7 @@ scan_value (StrictScanner *s,
     case '{':
     case '[':
       if (depth >= MAX_DEPTH)
-        return scanner_fail (s, s->p, "nested more than %d levels deep", MAX_DEPTH);
+        return scanner_fail (s, s->p, _("nested more than %d levels deep"), MAX_DEPTH);
       return *s->p == '{' ? scan_object (s, depth) : scan_array (s, depth);
 
     case '"':
