@@ -60,6 +60,29 @@ collect_status (TnCtl       *ctl,
          tn_store_compute_digest (store, status->digest, error);
 }
 
+
+/* DATA_DIR/peers.json, written every second by a running lane's sync
+ * worker; older than 5 s means no lane is running. */
+static JsonNode *
+read_live_peers (const char *data_dir)
+{
+  g_autofree char *path = g_build_filename (data_dir, "peers.json", NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *snapshot;
+  gint64 updated;
+
+  if (!json_parser_load_from_file (parser, path, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return json_node_init_array (json_node_alloc (), json_array_new ());
+  snapshot = json_node_get_object (json_parser_get_root (parser));
+  updated = json_object_get_int_member_with_default (snapshot, "updated_at", 0);
+  if (!json_object_has_member (snapshot, "peers") ||
+      !JSON_NODE_HOLDS_ARRAY (json_object_get_member (snapshot, "peers")) ||
+      g_get_real_time () / 1000 - updated > 5000)
+    return json_node_init_array (json_node_alloc (), json_array_new ());
+  return json_node_copy (json_object_get_member (snapshot, "peers"));
+}
+
 static void
 print_status_json (TnCtl      *ctl,
                    LaneStatus *status)
@@ -106,7 +129,7 @@ print_status_json (TnCtl      *ctl,
   else
     json_object_set_null_member (object, "hub");
   /* Live peer state comes from the running lane's sync service. */
-  json_object_set_array_member (object, "peers", json_array_new ());
+  json_object_set_member (object, "peers", read_live_peers (ctl->data_dir));
 
   json_node_take_object (root, object);
   tn_ctl_print_json (root);

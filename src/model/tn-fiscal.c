@@ -116,14 +116,21 @@ reserve_is_low (const TnFiscalReserve *reserve)
 }
 
 gboolean
-tn_fiscal_wants_block (TnStore *store)
+tn_fiscal_device_wants_block (TnStore    *store,
+                              const char *device)
 {
   TnFiscalReserve reserve;
 
   if (!tn_store_is_initialized (store) ||
-      !tn_fiscal_get_reserve (store, tn_store_get_replica_id (store), &reserve, NULL))
+      !tn_fiscal_get_reserve (store, device, &reserve, NULL))
     return FALSE;
   return reserve_is_low (&reserve);
+}
+
+gboolean
+tn_fiscal_wants_block (TnStore *store)
+{
+  return tn_fiscal_device_wants_block (store, tn_store_get_replica_id (store));
 }
 
 TnEvent *

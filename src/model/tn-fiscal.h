@@ -45,6 +45,10 @@ gboolean   tn_fiscal_get_reserve     (TnStore          *store,
  * reserve. */
 gboolean   tn_fiscal_wants_block     (TnStore          *store);
 
+/* The same for any device, as the authority judges a request. */
+gboolean   tn_fiscal_device_wants_block (TnStore       *store,
+                                         const char    *device);
+
 /* Fiscal authority only, inside a write transaction: grants the next
  * block of the store sequence to @device (which may be this lane) by
  * appending a FiscalBlockGranted event.  Transfer full. */

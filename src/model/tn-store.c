@@ -586,6 +586,30 @@ tn_store_set_setting (TnStore     *self,
 }
 
 gboolean
+tn_store_record_divergence (TnStore     *self,
+                            const char  *peer,
+                            const char  *vv,
+                            const char  *local_hash,
+                            const char  *peer_hash,
+                            const char  *entities_json,
+                            GError     **error)
+{
+  sqlite3_stmt *stmt = tn_store_stmt (self,
+      "INSERT INTO divergences (peer, vv, local_hash, peer_hash, entities, created_at) "
+      "VALUES (?, ?, ?, ?, ?, ?)", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, peer, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, vv, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, local_hash, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, peer_hash, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 5, entities_json, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 6, g_get_real_time () / 1000);
+  return tn_store_step_done (self, stmt, error);
+}
+
+gboolean
 tn_store_raise_alert (TnStore          *self,
                       TnAlertPriority   priority,
                       const char       *kind,

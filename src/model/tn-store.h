@@ -156,6 +156,16 @@ gboolean     tn_store_raise_alert          (TnStore               *self,
                                             const char            *message,
                                             GError               **error);
 
+/* Records that a peer with the same version vector holds a different
+ * state (DESIGN §4), naming the differing entities (a JSON array). */
+gboolean     tn_store_record_divergence    (TnStore               *self,
+                                            const char            *peer,
+                                            const char            *vv,
+                                            const char            *local_hash,
+                                            const char            *peer_hash,
+                                            const char            *entities_json,
+                                            GError               **error);
+
 /* Free-form per-replica settings (not replicated). */
 char        *tn_store_get_setting          (TnStore               *self,
                                             const char            *key);

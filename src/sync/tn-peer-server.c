@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "tendero-sync"
+
+#include "config.h"
+
+#include "tn-peer-server.h"
+
+#include <glib/gi18n.h>
+
+#include "tn-sync-protocol.h"
+
+/* Failed handshakes an address may have before its hellos are delayed,
+ * and before it is refused outright; a quiet period forgives it. */
+#define SLOW_AFTER_FAILURES    3
+#define REFUSE_AFTER_FAILURES  20
+#define MAX_HELLO_DELAY_MS     30000
+#define FORGET_AFTER_US        (10 * 60 * G_USEC_PER_SEC)
+
+typedef struct
+{
+  guint  failures;
+  gint64 last_failure;   /* monotonic µs */
+} AddressRecord;
+
+struct _TnPeerServer
+{
+  GObject parent_instance;
+
+  /* Every field belongs to the sync worker thread. */
+  GThread    *owner;
+  TnStore    *store;       /* borrowed: the worker's */
+  GBytes     *key;
+  SoupServer *server;
+  GHashTable *addresses;   /* host → AddressRecord */
+  guint       port;
+};
+
+G_DEFINE_FINAL_TYPE (TnPeerServer, tn_peer_server, G_TYPE_OBJECT)
+
+enum
+{
+  SIGNAL_SESSION_OPENED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+#define ASSERT_OWNER(self) g_assert ((self)->owner == g_thread_self ())
+
+/* Helpers ---------------------------------------------------------------- */
+
+static AddressRecord *
+lookup_address (TnPeerServer *self,
+                const char   *host)
+{
+  AddressRecord *record = g_hash_table_lookup (self->addresses, host);
+
+  if (record != NULL && g_get_monotonic_time () - record->last_failure > FORGET_AFTER_US)
+    {
+      g_hash_table_remove (self->addresses, host);
+      record = NULL;
+    }
+  return record;
+}
+
+static guint
+hello_delay_for (AddressRecord *record)
+{
+  guint shift;
+
+  if (record == NULL || record->failures < SLOW_AFTER_FAILURES)
+    return 0;
+  shift = MIN (record->failures - SLOW_AFTER_FAILURES, 6);
+  return MIN (500u << shift, MAX_HELLO_DELAY_MS);
+}
+
+/* Callbacks -------------------------------------------------------------- */
+
+static void
+session_ready_cb (TnPeerSession *session,
+                  gpointer       user_data)
+{
+  TnPeerServer *self = user_data;
+  const char *host = g_object_get_data (G_OBJECT (session), "tn-host");
+
+  g_hash_table_remove (self->addresses, host);
+}
+
+static void
+session_closed_cb (TnPeerSession *session,
+                   gpointer       user_data)
+{
+  TnPeerServer *self = user_data;
+  const char *host = g_object_get_data (G_OBJECT (session), "tn-host");
+  AddressRecord *record;
+
+  g_signal_handlers_disconnect_by_data (session, self);
+  if (!tn_peer_session_get_auth_failed (session))
+    return;
+  record = lookup_address (self, host);
+  if (record == NULL)
+    {
+      record = g_new0 (AddressRecord, 1);
+      g_hash_table_insert (self->addresses, g_strdup (host), record);
+    }
+  record->failures++;
+  record->last_failure = g_get_monotonic_time ();
+  if (record->failures == SLOW_AFTER_FAILURES)
+    g_message ("%s failed the sync handshake %u times; slowing it down", host,
+               record->failures);
+}
+
+static void
+websocket_cb (SoupServer              *server,
+              SoupServerMessage       *msg,
+              const char              *path,
+              SoupWebsocketConnection *connection,
+              gpointer                 user_data)
+{
+  TnPeerServer *self = user_data;
+  const char *host = soup_server_message_get_remote_host (msg);
+  g_autoptr(TnPeerSession) session = NULL;
+  g_autofree char *label = NULL;
+  AddressRecord *record;
+
+  ASSERT_OWNER (self);
+  if (host == NULL)
+    host = "?";
+  record = lookup_address (self, host);
+  if (record != NULL && record->failures >= REFUSE_AFTER_FAILURES)
+    {
+      g_autofree char *frame = tn_sync_encode_error (TN_SYNC_CLOSE_AUTH,
+          _("Too many failed handshakes from this address; try again later"));
+
+      soup_websocket_connection_send_text (connection, frame);
+      soup_websocket_connection_close (connection, TN_SYNC_CLOSE_AUTH, NULL);
+      return;
+    }
+
+  label = g_strdup_printf ("%s (incoming)", host);
+  session = tn_peer_session_new (self->store, self->key, connection, TN_PEER_ROLE_SERVER,
+                                 label);
+  g_object_set_data_full (G_OBJECT (session), "tn-host", g_strdup (host), g_free);
+  g_signal_connect (session, "ready", G_CALLBACK (session_ready_cb), self);
+  g_signal_connect (session, "closed", G_CALLBACK (session_closed_cb), self);
+  g_signal_emit (self, signals[SIGNAL_SESSION_OPENED], 0, session);
+  tn_peer_session_start (session, hello_delay_for (record));
+}
+
+/* Overrides -------------------------------------------------------------- */
+
+static void
+tn_peer_server_dispose (GObject *object)
+{
+  TnPeerServer *self = TN_PEER_SERVER (object);
+
+  if (self->server != NULL)
+    soup_server_disconnect (self->server);
+  g_clear_object (&self->server);
+  G_OBJECT_CLASS (tn_peer_server_parent_class)->dispose (object);
+}
+
+static void
+tn_peer_server_finalize (GObject *object)
+{
+  TnPeerServer *self = TN_PEER_SERVER (object);
+
+  g_clear_pointer (&self->key, g_bytes_unref);
+  g_clear_pointer (&self->addresses, g_hash_table_unref);
+  G_OBJECT_CLASS (tn_peer_server_parent_class)->finalize (object);
+}
+
+static void
+tn_peer_server_class_init (TnPeerServerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = tn_peer_server_dispose;
+  object_class->finalize = tn_peer_server_finalize;
+
+  /* Worker thread: a new incoming session, before its handshake. */
+  signals[SIGNAL_SESSION_OPENED] = g_signal_new ("session-opened", G_TYPE_FROM_CLASS (klass),
+                                                 G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                                 G_TYPE_NONE, 1, TN_TYPE_PEER_SESSION);
+}
+
+static void
+tn_peer_server_init (TnPeerServer *self)
+{
+  self->owner = g_thread_self ();
+  self->addresses = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+}
+
+/* Public API ------------------------------------------------------------- */
+
+TnPeerServer *
+tn_peer_server_new (TnStore *store,
+                    GBytes  *key)
+{
+  TnPeerServer *self;
+
+  g_return_val_if_fail (TN_IS_STORE (store), NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+
+  self = g_object_new (TN_TYPE_PEER_SERVER, NULL);
+  self->store = store;
+  self->key = g_bytes_ref (key);
+  /* SoupServer negotiates permessage-deflate by default. */
+  self->server = soup_server_new ("server-header", "tendero-sync ", NULL);
+  soup_server_add_websocket_handler (self->server, TN_PEER_SYNC_PATH, NULL, NULL,
+                                     websocket_cb, self, NULL);
+  return self;
+}
+
+gboolean
+tn_peer_server_listen (TnPeerServer  *self,
+                       const char    *address,
+                       guint          port,
+                       GError       **error)
+{
+  GSList *uris;
+  gboolean ok;
+
+  g_return_val_if_fail (TN_IS_PEER_SERVER (self), FALSE);
+  ASSERT_OWNER (self);
+
+  if (address == NULL)
+    ok = soup_server_listen_all (self->server, port, 0, error);
+  else
+    {
+      g_autoptr(GInetAddress) inet = g_inet_address_new_from_string (address);
+      g_autoptr(GSocketAddress) socket_address = NULL;
+
+      if (inet == NULL)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       _("“%s” is not an IP address"), address);
+          return FALSE;
+        }
+      socket_address = g_inet_socket_address_new (inet, port);
+      ok = soup_server_listen (self->server, socket_address, 0, error);
+    }
+  if (!ok)
+    return FALSE;
+
+  uris = soup_server_get_uris (self->server);
+  if (uris != NULL)
+    self->port = (guint) g_uri_get_port (uris->data);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  return TRUE;
+}
+
+guint
+tn_peer_server_get_port (TnPeerServer *self)
+{
+  g_return_val_if_fail (TN_IS_PEER_SERVER (self), 0);
+  return self->port;
+}
+
+void
+tn_peer_server_stop (TnPeerServer *self)
+{
+  g_return_if_fail (TN_IS_PEER_SERVER (self));
+  ASSERT_OWNER (self);
+
+  if (self->server != NULL)
+    soup_server_disconnect (self->server);
+  self->port = 0;
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib-object.h>
+
+#include "tn-sync-worker.h"
+
+G_BEGIN_DECLS
+
+/* What the UI (or the headless lane) talks to: owns the sync worker and
+ * re-emits what it reports, on the thread that created the service (the
+ * main thread) and only there.
+ *
+ * Signals:
+ *   state-changed (guint TnSyncState, const char *message or NULL)
+ *   peer-changed (const char *peer, const char *terminal or NULL, const char *state)
+ *   events-applied (guint count)            events from other lanes stored
+ *   conflict-detected (gint64 open_conflicts)
+ *   fiscal-alert (guint priority, gint64 unacknowledged) */
+
+#define TN_TYPE_SYNC_SERVICE (tn_sync_service_get_type ())
+G_DECLARE_FINAL_TYPE (TnSyncService, tn_sync_service, TN, SYNC_SERVICE, GObject)
+
+/* @key: the store key (see tn_sync_auth_load_key ()). */
+TnSyncService *tn_sync_service_new       (const char    *data_dir,
+                                          GBytes        *key);
+gboolean       tn_sync_service_start     (TnSyncService *self,
+                                          GError       **error);
+/* Stops the worker and waits for it (well under a second). */
+void           tn_sync_service_stop      (TnSyncService *self);
+TnSyncState    tn_sync_service_get_state (TnSyncService *self);
+/* The latest health snapshot (TnSyncPeerStatus*, transfer none), or NULL. */
+GPtrArray     *tn_sync_service_get_peers (TnSyncService *self);
+
+G_END_DECLS

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* The sync worker's objects run on the worker thread's GMainContext, so
+ * their timers must go there too: g_timeout_add () would attach to the
+ * global default context (the UI thread's). */
+static inline guint
+tn_sync_timeout_add (guint       interval_ms,
+                     GSourceFunc func,
+                     gpointer    data)
+{
+  GSource *source = g_timeout_source_new (interval_ms);
+  guint id;
+
+  g_source_set_callback (source, func, data, NULL);
+  id = g_source_attach (source, g_main_context_get_thread_default ());
+  g_source_unref (source);
+  return id;
+}
+
+/* Removes the source @id from the thread-default context (where
+ * tn_sync_timeout_add () put it) and zeroes it. */
+static inline void
+tn_sync_clear_source (guint *id)
+{
+  if (*id != 0)
+    {
+      GSource *source = g_main_context_find_source_by_id (g_main_context_get_thread_default (),
+                                                          *id);
+
+      if (source != NULL)
+        g_source_destroy (source);
+      *id = 0;
+    }
+}
+
+G_END_DECLS
