@@ -8,6 +8,7 @@
 
 #include "tn-canonical-json.h"
 #include "tn-error.h"
+#include "tn-fiscal.h"
 #include "tn-json-strict.h"
 
 /* Payload schemas ------------------------------------------------------- */
@@ -210,7 +211,7 @@ static const FieldSpec fiscal_block_granted_spec[] = {
   REQ ("device", F_UUID),
   REQ ("terminal", F_STRING),
   REQ_INT ("first", 1, G_MAXINT32),
-  REQ_INT ("count", 1, 10000),
+  REQ_INT ("count", 1, TN_FISCAL_MAX_BLOCK),
   END
 };
 

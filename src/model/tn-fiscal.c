@@ -72,7 +72,8 @@ tn_fiscal_get_reserve (TnStore          *store,
   if (local_error == NULL)
     {
       stmt = tn_store_stmt (store,
-          "SELECT first, count FROM fiscal_blocks WHERE device = ? AND first + count - 1 > ? "
+          "SELECT first, count FROM fiscal_blocks WHERE device = ?1 "
+          "AND first > ?2 - " G_STRINGIFY (TN_FISCAL_MAX_BLOCK) " AND first + count - 1 > ?2 "
           "ORDER BY first", &local_error);
       if (stmt != NULL)
         {
@@ -162,7 +163,9 @@ tn_fiscal_grant_block (TnStore     *store,
 
   /* The authority sees every grant it ever made (they are its own
    * events), so the next block always starts past all of them. */
-  first = query_int (store, "SELECT max (first + count) FROM fiscal_blocks",
+  first = query_int (store,
+                     "SELECT max (first + count) FROM fiscal_blocks WHERE first > "
+                     "(SELECT max (first) FROM fiscal_blocks) - " G_STRINGIFY (TN_FISCAL_MAX_BLOCK),
                      NULL, 0, 1, &local_error);
   if (local_error != NULL)
     {
@@ -335,7 +338,8 @@ tn_projection_apply_fiscal (TnStore        *store,
    * them could collide.  Keep the grant — the numbers may already be
    * on receipts — and raise the alarm. */
   stmt = tn_store_stmt (store,
-      "SELECT count (*) FROM fiscal_blocks WHERE first < ?1 + ?2 AND ?1 < first + count",
+      "SELECT count (*) FROM fiscal_blocks WHERE first > ?1 - " G_STRINGIFY (TN_FISCAL_MAX_BLOCK)
+      " AND first < ?1 + ?2 AND ?1 < first + count",
       error);
   if (stmt == NULL)
     return FALSE;
@@ -437,6 +441,7 @@ tn_fiscal_record_document (TnStore        *store,
 
       stmt = tn_store_stmt (store,
           "SELECT count (*) FROM fiscal_blocks WHERE device = ?1 AND first <= ?2 "
+          "AND first > ?2 - " G_STRINGIFY (TN_FISCAL_MAX_BLOCK) " "
           "AND ?2 < first + count", error);
       if (stmt == NULL)
         return FALSE;
@@ -689,6 +694,7 @@ tn_fiscal_verify (TnStore     *store,
         {
           stmt = tn_store_stmt (store,
               "SELECT first FROM fiscal_blocks WHERE device = ?1 AND first <= ?2 "
+              "AND first > ?2 - " G_STRINGIFY (TN_FISCAL_MAX_BLOCK) " "
               "AND ?2 < first + count", error);
           if (stmt == NULL)
             return FALSE;

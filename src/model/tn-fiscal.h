@@ -11,6 +11,9 @@ G_BEGIN_DECLS
 
 #define TN_FISCAL_BLOCK_SIZE     50
 #define TN_FISCAL_RESERVE_BLOCKS 2
+/* No grant is larger (the event validator enforces it), which bounds
+ * every "which block holds number N" lookup to a short index range. */
+#define TN_FISCAL_MAX_BLOCK      10000
 
 typedef enum
 {

@@ -141,11 +141,18 @@ static const char migration_3[] =
   "  peer_hash TEXT NOT NULL, entities TEXT NOT NULL, created_at INTEGER NOT NULL);"
   "ALTER TABLE alerts ADD COLUMN peer TEXT;";
 
+/* Fiscal lookups ask "which of this device's blocks holds number N":
+ * a covering index answers from the index alone. */
+static const char migration_4[] =
+  "CREATE INDEX fiscal_blocks_device_range ON fiscal_blocks (device, first, count);"
+  "DROP INDEX fiscal_blocks_device;";
+
 static const char *const migrations[] = {
   NULL,
   migration_1,
   migration_2,
   migration_3,
+  migration_4,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == TN_STORE_SCHEMA_VERSION + 1);
