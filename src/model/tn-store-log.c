@@ -197,6 +197,18 @@ compare_by_clock (gconstpointer a,
   return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+static int
+compare_by_clock_nulls_last (gconstpointer a,
+                             gconstpointer b)
+{
+  const TnEvent *x = *(TnEvent * const *) a;
+  const TnEvent *y = *(TnEvent * const *) b;
+
+  if (x == NULL || y == NULL)
+    return (x == NULL) - (y == NULL);
+  return compare_by_clock (a, b);
+}
+
 /* TRUE if the stored event at (origin, seq) is this very event. */
 static gboolean
 check_duplicate (TnStore        *self,
@@ -237,28 +249,170 @@ forget_held (TnStore        *self,
   return tn_store_step_done (self, stmt, error);
 }
 
+/* The stored event at (@event's origin, seq) is not @event: one of the two
+ * was forged or its origin equivocated.  The stored one stands (it may
+ * be on receipts); the other is dropped and a person is told. */
 static gboolean
-load_held_back (TnStore    *self,
-                GPtrArray  *into,
-                GError    **error)
+report_equivocation (TnStore        *self,
+                     const TnEvent  *dropped,
+                     const char     *kept_id,
+                     GError        **error)
 {
-  sqlite3_stmt *stmt = tn_store_stmt (self, "SELECT body FROM holdback", error);
+  g_autofree char *message = g_strdup_printf (
+      _("Two different events claim seq %" PRId64 " of replica %s; %s was kept and %s "
+        "dropped."), dropped->seq, dropped->origin, kept_id, dropped->event_id);
+
+  return tn_store_raise_alert (self, TN_ALERT_P1, "equivocation", dropped->event_id, message,
+                               error);
+}
+
+static gboolean
+holdback_is_empty (TnStore  *self,
+                   gboolean *empty,
+                   GError  **error)
+{
+  sqlite3_stmt *stmt = tn_store_stmt (self, "SELECT 1 FROM holdback LIMIT 1", error);
+  g_autoptr(GError) local_error = NULL;
 
   if (stmt == NULL)
     return FALSE;
-  while (tn_store_step_row (self, stmt, error))
+  *empty = !tn_store_step_row (self, stmt, &local_error);
+  sqlite3_reset (stmt);
+  if (local_error != NULL)
     {
-      g_autoptr(GError) bad = NULL;
-      TnEvent *event = tn_event_from_json (tn_column_text (stmt, 0), -1,
-                                          tn_store_get_store_id (self), &bad);
-      /* It was validated on arrival; a row that no longer validates was
-       * damaged on disk: leave it for the maintainer, do not apply it. */
-      if (event == NULL)
-        g_warning ("Skipping a damaged held-back event: %s", bad->message);
-      else
-        g_ptr_array_add (into, event);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
     }
-  return error == NULL || *error == NULL;
+  return TRUE;
+}
+
+/* What one apply call knows about the events it handles. */
+typedef struct
+{
+  GPtrArray  *waiting;         /* TnEvent* not yet delivered (NULL once delivered) */
+  GPtrArray  *held;            /* owns the events read from the queue */
+  GHashTable *queued;          /* event_id of every event in @waiting */
+  GHashTable *was_held;        /* event_id of those that came from the queue */
+  GHashTable *incoming_slots;  /* "origin:seq" → batch TnEvent* */
+} ApplyState;
+
+/* Reads from the hold-back queue only the events that may now be
+ * deliverable: for each waiting origin, those at the next seq it needs.
+ * Copies of events already applied are cleaned out on the way.  Parsing
+ * the whole queue on every batch made catch-up quadratic. */
+static gboolean
+fetch_ready_held (TnStore                *self,
+                  const TnVersionVector  *vv,
+                  ApplyState             *state,
+                  guint                  *added,
+                  GError                **error)
+{
+  g_autoptr(GPtrArray) origins = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) local_error = NULL;
+  sqlite3_stmt *stmt = tn_store_stmt (self, "SELECT DISTINCT origin FROM holdback", error);
+
+  *added = 0;
+  if (stmt == NULL)
+    return FALSE;
+  while (tn_store_step_row (self, stmt, &local_error))
+    g_ptr_array_add (origins, g_strdup (tn_column_text (stmt, 0)));
+  if (local_error != NULL)
+    goto failed;
+
+  for (guint i = 0; i < origins->len; i++)
+    {
+      const char *origin = origins->pdata[i];
+      gint64 next = tn_version_vector_get (vv, origin) + 1;
+
+      /* Stale copies of events we hold: the same event, or a forgery. */
+      stmt = tn_store_stmt (self,
+          "DELETE FROM holdback WHERE origin = ? AND seq < ? RETURNING body", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, origin, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 2, next);
+      while (tn_store_step_row (self, stmt, &local_error))
+        {
+          g_autoptr(TnEvent) stale = tn_event_from_json (tn_column_text (stmt, 0), -1, NULL, NULL);
+          g_autoptr(GError) other = NULL;
+
+          if (stale != NULL && !check_duplicate (self, stale, &other) && other != NULL &&
+              !report_equivocation (self, stale, "the stored event", error))
+            {
+              sqlite3_reset (stmt);
+              return FALSE;
+            }
+        }
+      if (local_error != NULL)
+        goto failed;
+
+      stmt = tn_store_stmt (self, "SELECT body FROM holdback WHERE origin = ? AND seq = ?",
+                            error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, origin, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 2, next);
+      while (tn_store_step_row (self, stmt, &local_error))
+        {
+          g_autoptr(GError) bad = NULL;
+          TnEvent *event = tn_event_from_json (tn_column_text (stmt, 0), -1,
+                                              tn_store_get_store_id (self), &bad);
+          g_autofree char *slot = NULL;
+          TnEvent *incoming;
+
+          /* It was validated on arrival; a row that no longer validates
+           * was damaged on disk: leave it for the maintainer. */
+          if (event == NULL)
+            {
+              g_message ("Skipping a damaged held-back event: %s", bad->message);
+              continue;
+            }
+          g_ptr_array_add (state->held, event);
+          if (g_hash_table_contains (state->queued, event->event_id))
+            {
+              g_hash_table_add (state->was_held, event->event_id);
+              continue;
+            }
+          slot = g_strdup_printf ("%s:%" PRId64, event->origin, event->seq);
+          incoming = g_hash_table_lookup (state->incoming_slots, slot);
+          if (incoming != NULL)
+            {
+              /* A different event under the slot a batch event fills:
+               * neither is applied, and keeping the held one would refuse
+               * every future batch carrying the other.  The newest
+               * delivery wins. */
+              g_autoptr(GError) step = NULL;
+              sqlite3_stmt *drop = tn_store_stmt (self,
+                  "DELETE FROM holdback WHERE event_id = ?", &step);
+
+              if (drop == NULL)
+                {
+                  g_propagate_error (error, g_steal_pointer (&step));
+                  sqlite3_reset (stmt);
+                  return FALSE;
+                }
+              sqlite3_bind_text (drop, 1, event->event_id, -1, SQLITE_STATIC);
+              if (!tn_store_step_done (self, drop, error) ||
+                  !report_equivocation (self, event, incoming->event_id, error))
+                {
+                  sqlite3_reset (stmt);
+                  return FALSE;
+                }
+              continue;
+            }
+          g_hash_table_add (state->queued, event->event_id);
+          g_hash_table_add (state->was_held, event->event_id);
+          g_ptr_array_add (state->waiting, event);
+          (*added)++;
+        }
+      if (local_error != NULL)
+        goto failed;
+    }
+  return TRUE;
+
+failed:
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
 }
 
 /* Peers stream each origin in seq order, so a batch may not skip a seq
@@ -323,6 +477,8 @@ apply_remote_locked (TnStore        *self,
   g_autoptr(GHashTable) was_held = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GHashTable) incoming_slots = g_hash_table_new_full (g_str_hash, g_str_equal,
                                                                 g_free, NULL);
+  ApplyState state = { waiting, held, queued, was_held, incoming_slots };
+  gboolean queue_empty = TRUE;
   TnHlc hlc, max_remote = 0;
   gboolean progress = TRUE;
   sqlite3_stmt *stmt;
@@ -360,49 +516,17 @@ apply_remote_locked (TnStore        *self,
         }
       g_hash_table_add (queued, event->event_id);
       g_ptr_array_add (waiting, event);
+      g_hash_table_insert (incoming_slots,
+                           g_strdup_printf ("%s:%" PRId64, event->origin, event->seq), event);
     }
 
-  for (guint i = 0; i < waiting->len; i++)
-    {
-      TnEvent *event = waiting->pdata[i];
-      g_hash_table_insert (incoming_slots, g_strdup_printf ("%s:%" PRId64,
-                                                            event->origin, event->seq), event);
-    }
-  if (!load_held_back (self, held, error))
+  if (!holdback_is_empty (self, &queue_empty, error))
     return FALSE;
-  for (guint i = 0; i < held->len; i++)
-    {
-      TnEvent *event = held->pdata[i];
-      g_autofree char *slot = g_strdup_printf ("%s:%" PRId64, event->origin, event->seq);
-      TnEvent *incoming = g_hash_table_lookup (incoming_slots, slot);
-
-      /* A different event under the same (origin, seq) waited here: one
-       * of the two copies is forged or the origin equivocated.  Neither
-       * is applied yet; keeping the held one would refuse every future
-       * batch carrying the other, so the newest delivery wins and a
-       * person is told. */
-      if (incoming != NULL && g_strcmp0 (incoming->event_id, event->event_id) != 0)
-        {
-          g_autofree char *message = g_strdup_printf (
-              _("Two different events claim seq %" PRId64 " of replica %s; the copy "
-                "that was waiting (%s) was dropped for %s."),
-              event->seq, event->origin, event->event_id, incoming->event_id);
-          if (!forget_held (self, event, error) ||
-              !tn_store_raise_alert (self, TN_ALERT_P1, "equivocation", event->event_id,
-                                     message, error))
-            return FALSE;
-          continue;
-        }
-      g_hash_table_add (was_held, event->event_id);
-      if (g_hash_table_contains (queued, event->event_id))
-        continue;
-      g_hash_table_add (queued, event->event_id);
-      g_ptr_array_add (waiting, event);
-    }
 
   /* A hybrid logical clock never decreases along causality, so clock
-   * order is a causal order: one pass delivers whatever is ready.  We
-   * loop in case a damaged clock broke that promise. */
+   * order is a causal order and one pass delivers whatever is ready.
+   * Another pass runs when the hold-back queue yields events, or in
+   * case a damaged clock broke that promise. */
   g_ptr_array_sort (waiting, compare_by_clock);
   while (progress)
     {
@@ -410,17 +534,26 @@ apply_remote_locked (TnStore        *self,
       for (guint i = 0; i < waiting->len; i++)
         {
           TnEvent *event = waiting->pdata[i];
+          gboolean from_queue;
 
           if (event == NULL)
             continue;
+          from_queue = g_hash_table_contains (was_held, event->event_id);
           if (tn_version_vector_contains (vv, event->origin, event->seq))
             {
-              /* Delivered earlier in this batch: it must be the very same
-               * event, or a replica is sending two histories. */
-              if (!check_duplicate (self, event, error))
-                return FALSE;
-              if (g_hash_table_contains (was_held, event->event_id) &&
-                  !forget_held (self, event, error))
+              g_autoptr(GError) other = NULL;
+
+              /* Delivered earlier in this call: it must be the very same
+               * event.  A batch sending two histories is refused; a held
+               * copy that lost to the delivered one is dropped. */
+              if (!check_duplicate (self, event, from_queue ? &other : error))
+                {
+                  if (!from_queue)
+                    return FALSE;
+                  if (!report_equivocation (self, event, "the stored event", error))
+                    return FALSE;
+                }
+              if (from_queue && !forget_held (self, event, error))
                 return FALSE;
               waiting->pdata[i] = NULL;
               continue;
@@ -434,16 +567,24 @@ apply_remote_locked (TnStore        *self,
             return FALSE;
           tn_version_vector_set (vv, event->origin, event->seq);
           max_remote = MAX (max_remote, event->hlc);
-          if (!g_hash_table_contains (was_held, event->event_id))
-            result->applied++;
-          else
-            {
-              if (!forget_held (self, event, error))
-                return FALSE;
-              result->applied++;
-            }
+          if (from_queue && !forget_held (self, event, error))
+            return FALSE;
+          result->applied++;
           waiting->pdata[i] = NULL;
           progress = TRUE;
+        }
+
+      if (!queue_empty)
+        {
+          guint added = 0;
+
+          if (!fetch_ready_held (self, vv, &state, &added, error))
+            return FALSE;
+          if (added > 0)
+            {
+              g_ptr_array_sort (waiting, compare_by_clock_nulls_last);
+              progress = TRUE;
+            }
         }
     }
 

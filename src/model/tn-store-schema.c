@@ -142,10 +142,13 @@ static const char migration_3[] =
   "ALTER TABLE alerts ADD COLUMN peer TEXT;";
 
 /* Fiscal lookups ask "which of this device's blocks holds number N":
- * a covering index answers from the index alone. */
+ * a covering index answers from the index alone.  The hold-back queue
+ * is read by slot instead of whole. */
 static const char migration_4[] =
   "CREATE INDEX fiscal_blocks_device_range ON fiscal_blocks (device, first, count);"
-  "DROP INDEX fiscal_blocks_device;";
+  "DROP INDEX fiscal_blocks_device;"
+  /* The hold-back queue is searched by the next seq each origin needs. */
+  "CREATE INDEX holdback_slot ON holdback (origin, seq);";
 
 static const char *const migrations[] = {
   NULL,
