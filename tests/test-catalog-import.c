@@ -141,43 +141,6 @@ logged_payloads (TnStore    *store,
   return by_sku;
 }
 
-/* Everything a failed import must leave as it was. */
-typedef struct
-{
-  char  *digest;
-  gint64 events;
-  gint64 products;
-  gint64 outbox;
-} Snapshot;
-
-static void
-snapshot_take (TnStore  *store,
-               Snapshot *snap)
-{
-  snap->digest = tn_test_state_hash (store);
-  snap->events = tn_test_sql_int (store, "SELECT count(*) FROM events");
-  snap->products = tn_test_sql_int (store, "SELECT count(*) FROM products");
-  snap->outbox = tn_test_sql_int (store, "SELECT count(*) FROM outbox");
-}
-
-static void
-snapshot_assert_same (TnStore  *store,
-                      Snapshot *snap)
-{
-  g_autofree char *digest = tn_test_state_hash (store);
-
-  g_assert_cmpstr (digest, ==, snap->digest);
-  g_assert_cmpint (tn_test_sql_int (store, "SELECT count(*) FROM events"), ==, snap->events);
-  g_assert_cmpint (tn_test_sql_int (store, "SELECT count(*) FROM products"), ==, snap->products);
-  g_assert_cmpint (tn_test_sql_int (store, "SELECT count(*) FROM outbox"), ==, snap->outbox);
-}
-
-static void
-snapshot_clear (Snapshot *snap)
-{
-  g_clear_pointer (&snap->digest, g_free);
-}
-
 /* A spreadsheet's export: BOM, CRLF, a name with a comma and a doubled
  * quote, an empty barcode and tax, and a blank line at the end. */
 static const char good_csv[] =
@@ -338,9 +301,8 @@ assert_import_refused (Lane       *lane,
 {
   g_autoptr(GError) error = NULL;
   TnImportResult result = { 0, };
-  Snapshot snap;
+  g_autoptr(TnTestSnapshot) snap = tn_test_snapshot_take (lane->store);
 
-  snapshot_take (lane->store, &snap);
   g_assert_false (tn_catalog_import_data (lane->store, csv, length, &result, &error));
   g_assert_nonnull (error);
   g_assert_true (error->domain == TN_ERROR);
@@ -349,8 +311,8 @@ assert_import_refused (Lane       *lane,
     g_error ("The message “%s” does not say “%s”", error->message, expected);
   g_assert_nonnull (strstr (error->message, "Nothing was imported"));
   g_assert_false (tn_store_in_transaction (lane->store));
-  snapshot_assert_same (lane->store, &snap);
-  snapshot_clear (&snap);
+  /* Everything a failed import must leave as it was. */
+  tn_test_snapshot_assert_unchanged (lane->store, snap);
 }
 
 /* The same file with line 3 replaced by @row (no line ending). */

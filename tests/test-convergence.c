@@ -20,7 +20,6 @@
  * every operation as it happens, and TN_KEEP=1 to keep the databases of
  * a failed scenario. */
 
-#include <glib/gstdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,15 +179,10 @@ log_writer (GLogLevelFlags   log_level,
             gsize            n_fields,
             gpointer         user_data)
 {
-  if ((log_level & G_LOG_LEVEL_MESSAGE) && !g_test_verbose ())
-    for (gsize i = 0; i < n_fields; i++)
-      if (g_strcmp0 (fields[i].key, "MESSAGE") == 0 && fields[i].length < 0 &&
-          g_str_has_prefix (fields[i].value, "Alert P"))
-        return G_LOG_WRITER_HANDLED;
   if ((log_level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING)) &&
       current != NULL)
     print_replay_hint (current, "a warning or critical was logged");
-  return g_log_writer_default (log_level, fields, n_fields, user_data);
+  return tn_test_log_writer_hide_alerts (log_level, fields, n_fields, user_data);
 }
 
 /* An assertion inside the model (or ASan) aborts: name the seed. */
@@ -222,36 +216,6 @@ sql_strings (TnStore    *store,
     g_ptr_array_add (out, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
   sqlite3_finalize (stmt);
   return out;
-}
-
-/* The first column of the first row, or @missing without a row. */
-static gint64
-sql_int (TnStore    *store,
-         const char *sql,
-         const char *arg,
-         gint64      missing)
-{
-  sqlite3_stmt *stmt = NULL;
-  gint64 value = missing;
-
-  g_assert_cmpint (sqlite3_prepare_v2 (tn_store_get_db (store), sql, -1, &stmt, NULL), ==,
-                   SQLITE_OK);
-  if (arg != NULL)
-    sqlite3_bind_text (stmt, 1, arg, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
-    value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  return value;
-}
-
-static char *
-sql_text (TnStore    *store,
-          const char *sql,
-          const char *arg)
-{
-  g_autoptr(GPtrArray) rows = sql_strings (store, sql, arg);
-
-  return rows->len > 0 ? g_strdup (rows->pdata[0]) : NULL;
 }
 
 static int
@@ -364,7 +328,8 @@ knows_sku (Scenario   *sc,
            guint       r,
            const char *sku)
 {
-  return sql_int (sc->stores[r], "SELECT count (*) FROM products WHERE sku = ?", sku, 0) > 0;
+  return tn_test_sql_int_or (sc->stores[r], "SELECT count (*) FROM products WHERE sku = ?", sku,
+                             0) > 0;
 }
 
 static int
@@ -534,8 +499,8 @@ op_double_void (Scenario *sc)
   for (guint i = 0; i < on_a->len; i++)
     {
       ExpectedSale *s = on_a->pdata[i];
-      if (sql_int (sc->stores[b], "SELECT count (*) FROM sales WHERE sale_id = ? AND voided = 0",
-                   s->sale_id, 0) > 0)
+      if (tn_test_sql_int_or (sc->stores[b], "SELECT count (*) FROM sales WHERE sale_id = ? "
+                                             "AND voided = 0", s->sale_id, 0) > 0)
         g_ptr_array_add (both, s);
     }
   if (both->len == 0)
@@ -948,9 +913,10 @@ deliver (Scenario *sc,
              G_GINT64_FORMAT " (after seq %" G_GINT64_FORMAT "; its vv says %" G_GINT64_FORMAT
              ", its log holds %" G_GINT64_FORMAT " events of r%u up to seq %" G_GINT64_FORMAT ")",
              a, bodies->len, o, take + back, have_b - back, have_a,
-             sql_int (sc->stores[a], "SELECT count (*) FROM events WHERE origin = ?", origin, 0),
-             o, sql_int (sc->stores[a], "SELECT max (seq) FROM events WHERE origin = ?", origin,
-                         0));
+             tn_test_sql_int_or (sc->stores[a], "SELECT count (*) FROM events WHERE origin = ?",
+                                 origin, 0),
+             o, tn_test_sql_int_or (sc->stores[a], "SELECT max (seq) FROM events WHERE origin = ?",
+                                    origin, 0));
       for (guint i = 0; i < bodies->len; i++)
         {
           TnEvent *event = tn_event_from_json (bodies->pdata[i], -1, "test-store", &error);
@@ -1147,13 +1113,14 @@ check_price_state (Scenario *sc,
 
   CHECK_OK (sc, error, "reading the version vector");
   maximal = maximal_price_writes (sc, vv);
-  CHECK (sc, sql_int (store, "SELECT count (DISTINCT sku) FROM price_candidates", NULL, 0) ==
-         g_hash_table_size (maximal), "replica %u has price candidates for %" G_GINT64_FORMAT
+  CHECK (sc, tn_test_sql_int_or (store, "SELECT count (DISTINCT sku) FROM price_candidates", NULL,
+                                 0) == g_hash_table_size (maximal),
+         "replica %u has price candidates for %" G_GINT64_FORMAT
          " SKUs, its events price %u", r,
-         sql_int (store, "SELECT count (DISTINCT sku) FROM price_candidates", NULL, 0),
+         tn_test_sql_int_or (store, "SELECT count (DISTINCT sku) FROM price_candidates", NULL, 0),
          g_hash_table_size (maximal));
-  CHECK (sc, sql_int (store, "SELECT count (*) FROM (SELECT sku FROM conflicts "
-                             "GROUP BY sku HAVING count (*) > 1)", NULL, 0) == 0,
+  CHECK (sc, tn_test_sql_int_or (store, "SELECT count (*) FROM (SELECT sku FROM conflicts "
+                                        "GROUP BY sku HAVING count (*) > 1)", NULL, 0) == 0,
          "replica %u has two open conflicts for one SKU", r);
 
   conflicts = tn_store_list_conflicts (store, &error);
@@ -1171,7 +1138,8 @@ check_price_state (Scenario *sc,
       g_autofree char *have = NULL;
       gint64 single = 0;
       guint distinct = distinct_values (top, &single);
-      gint64 open = sql_int (store, "SELECT count (*) FROM conflicts WHERE sku = ?", sku, 0);
+      gint64 open = tn_test_sql_int_or (store, "SELECT count (*) FROM conflicts WHERE sku = ?",
+                                        sku, 0);
 
       for (guint i = 0; i < top->len; i++)
         g_ptr_array_add (want_ids, ((TnEvent *) top->pdata[i])->event_id);
@@ -1208,7 +1176,8 @@ check_price_state (Scenario *sc,
         }
       else
         {
-          gint64 price = sql_int (store, "SELECT price FROM products WHERE sku = ?", sku, -1);
+          gint64 price = tn_test_sql_int_or (store, "SELECT price FROM products WHERE sku = ?",
+                                             sku, -1);
 
           CHECK (sc, open == 0, "replica %u: %s has one price but an open conflict", r, sku);
           CHECK (sc, price == single, "replica %u: %s shows price %" G_GINT64_FORMAT
@@ -1358,18 +1327,19 @@ check_replica (Scenario *sc,
          tn_store_count_held_back (store));
 
   /* 2. Stock is the sum of its movements, and what the operations imply. */
-  CHECK (sc, sql_int (store, "SELECT count (*) FROM stock s WHERE qty != (SELECT coalesce "
-                             "(sum (delta), 0) FROM inventory_changes i WHERE i.sku = s.sku)",
-                      NULL, 0) == 0, "replica %u: a stock row is not the sum of its movements", r);
-  CHECK (sc, sql_int (store, "SELECT count (DISTINCT sku) FROM inventory_changes WHERE sku "
-                             "NOT IN (SELECT sku FROM stock)", NULL, 0) == 0,
+  CHECK (sc, tn_test_sql_int_or (store, "SELECT count (*) FROM stock s WHERE qty != (SELECT "
+                                        "coalesce (sum (delta), 0) FROM inventory_changes i "
+                                        "WHERE i.sku = s.sku)", NULL, 0) == 0,
+         "replica %u: a stock row is not the sum of its movements", r);
+  CHECK (sc, tn_test_sql_int_or (store, "SELECT count (DISTINCT sku) FROM inventory_changes "
+                                        "WHERE sku NOT IN (SELECT sku FROM stock)", NULL, 0) == 0,
          "replica %u: movements without a stock row", r);
   stock_skus = sql_strings (store, "SELECT sku FROM stock UNION SELECT sku FROM products", NULL);
   for (guint i = 0; i < stock_skus->len; i++)
     {
       const char *sku = stock_skus->pdata[i];
       gint64 *want = g_hash_table_lookup (sc->stock, sku);
-      gint64 have = sql_int (store, "SELECT qty FROM stock WHERE sku = ?", sku, 0);
+      gint64 have = tn_test_sql_int_or (store, "SELECT qty FROM stock WHERE sku = ?", sku, 0);
 
       CHECK (sc, have == (want ? *want : 0), "replica %u: stock of %s is %" G_GINT64_FORMAT
              ", the operations imply %" G_GINT64_FORMAT, r, sku, have, want ? *want : 0);
@@ -1394,8 +1364,10 @@ check_replica (Scenario *sc,
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
       ExpectedSale *sale = value;
-      gint64 total = sql_int (store, "SELECT total FROM sales WHERE sale_id = ?", key, -1);
-      gint64 voided = sql_int (store, "SELECT voided FROM sales WHERE sale_id = ?", key, -1);
+      gint64 total = tn_test_sql_int_or (store, "SELECT total FROM sales WHERE sale_id = ?", key,
+                                         -1);
+      gint64 voided = tn_test_sql_int_or (store, "SELECT voided FROM sales WHERE sale_id = ?", key,
+                                          -1);
 
       expected_sum += sale->total;
       CHECK (sc, total == sale->total, "replica %u: sale #%u has total %" G_GINT64_FORMAT
@@ -1403,16 +1375,17 @@ check_replica (Scenario *sc,
       CHECK (sc, voided == sale->voided, "replica %u: sale #%u voided = %" G_GINT64_FORMAT
              ", expected %d", r, sale->index, voided, sale->voided);
     }
-  CHECK (sc, sql_int (store, "SELECT count (*) FROM sales", NULL, 0) ==
+  CHECK (sc, tn_test_sql_int_or (store, "SELECT count (*) FROM sales", NULL, 0) ==
          g_hash_table_size (sc->sales), "replica %u has %" G_GINT64_FORMAT " sales, %u were made",
-         r, sql_int (store, "SELECT count (*) FROM sales", NULL, 0), g_hash_table_size (sc->sales));
-  CHECK (sc, sql_int (store, "SELECT coalesce (sum (total), 0) FROM sales", NULL, 0) ==
+         r, tn_test_sql_int_or (store, "SELECT count (*) FROM sales", NULL, 0),
+         g_hash_table_size (sc->sales));
+  CHECK (sc, tn_test_sql_int_or (store, "SELECT coalesce (sum (total), 0) FROM sales", NULL, 0) ==
          expected_sum, "replica %u: sales total %" G_GINT64_FORMAT ", expected %"
-         G_GINT64_FORMAT, r, sql_int (store, "SELECT sum (total) FROM sales", NULL, 0),
+         G_GINT64_FORMAT, r, tn_test_sql_int_or (store, "SELECT sum (total) FROM sales", NULL, 0),
          expected_sum);
-  CHECK (sc, sql_int (store, "SELECT count (*) FROM voids", NULL, 0) == sc->n_voids,
+  CHECK (sc, tn_test_sql_int_or (store, "SELECT count (*) FROM voids", NULL, 0) == sc->n_voids,
          "replica %u has %" G_GINT64_FORMAT " voids, %u were made", r,
-         sql_int (store, "SELECT count (*) FROM voids", NULL, 0), sc->n_voids);
+         tn_test_sql_int_or (store, "SELECT count (*) FROM voids", NULL, 0), sc->n_voids);
 
   /* Names and customers: LWW by (hlc, origin). */
   {
@@ -1422,8 +1395,8 @@ check_replica (Scenario *sc,
       {
         const char *want = lww_winner (sc, "sku", skus->pdata[i], "name",
                                        TN_EVENT_PRODUCT_CREATED, TN_EVENT_PRODUCT_UPDATED);
-        g_autofree char *have = sql_text (store, "SELECT name FROM products WHERE sku = ?",
-                                          skus->pdata[i]);
+        g_autofree char *have = tn_test_sql_text (store, "SELECT name FROM products WHERE sku = ?",
+                                                  skus->pdata[i]);
 
         CHECK (sc, g_strcmp0 (want, have) == 0, "replica %u: %s is named '%s', the last "
                "write says '%s'", r, (char *) skus->pdata[i], have, want);
@@ -1441,23 +1414,26 @@ check_replica (Scenario *sc,
             tn_event_get_payload (active), "active", TRUE);
 
         CHECK (sc, tax != NULL, "no creation of %s was recorded", sku);
-        CHECK (sc, sql_int (store, "SELECT tax_bp FROM products WHERE sku = ?", sku, -1) ==
-               tn_event_get_int (tax, "tax_bp", -1), "replica %u: tax of %s is %" G_GINT64_FORMAT
+        CHECK (sc, tn_test_sql_int_or (store, "SELECT tax_bp FROM products WHERE sku = ?", sku,
+                                       -1) == tn_event_get_int (tax, "tax_bp", -1),
+               "replica %u: tax of %s is %" G_GINT64_FORMAT
                ", the last write says %" G_GINT64_FORMAT, r, sku,
-               sql_int (store, "SELECT tax_bp FROM products WHERE sku = ?", sku, -1),
+               tn_test_sql_int_or (store, "SELECT tax_bp FROM products WHERE sku = ?", sku, -1),
                tn_event_get_int (tax, "tax_bp", -1));
-        CHECK (sc, sql_int (store, "SELECT active FROM products WHERE sku = ?", sku, -1) ==
-               want_active, "replica %u: %s active = %" G_GINT64_FORMAT ", the last write "
-               "says %" G_GINT64_FORMAT, r, sku,
-               sql_int (store, "SELECT active FROM products WHERE sku = ?", sku, -1), want_active);
+        CHECK (sc, tn_test_sql_int_or (store, "SELECT active FROM products WHERE sku = ?", sku,
+                                       -1) == want_active,
+               "replica %u: %s active = %" G_GINT64_FORMAT ", the last write says %"
+               G_GINT64_FORMAT, r, sku,
+               tn_test_sql_int_or (store, "SELECT active FROM products WHERE sku = ?", sku, -1),
+               want_active);
       }
   }
   {
     const TnEvent *rate = lww_winner_event (sc, "currency", "VES", "rate_micro",
                                             TN_EVENT_EXCHANGE_RATE_SET,
                                             TN_EVENT_EXCHANGE_RATE_SET, -1);
-    gint64 have = sql_int (store, "SELECT rate_micro FROM exchange_rates WHERE currency = 'VES'",
-                           NULL, 0);
+    gint64 have = tn_test_sql_int_or (store, "SELECT rate_micro FROM exchange_rates WHERE "
+                                             "currency = 'VES'", NULL, 0);
 
     CHECK (sc, have == (rate ? tn_event_get_int (rate, "rate_micro", 0) : 0),
            "replica %u: the VES rate is %" G_GINT64_FORMAT ", the last write says %"
@@ -1469,15 +1445,16 @@ check_replica (Scenario *sc,
       gint64 *balance = g_hash_table_lookup (sc->balances, id);
       const char *want = lww_winner (sc, "customer_id", id, "name", TN_EVENT_CUSTOMER_UPSERTED,
                                      TN_EVENT_CUSTOMER_UPSERTED);
-      g_autofree char *have = sql_text (store, "SELECT name FROM customers WHERE customer_id = ?",
-                                        id);
+      g_autofree char *have = tn_test_sql_text (store, "SELECT name FROM customers WHERE "
+                                                       "customer_id = ?", id);
 
       CHECK (sc, g_strcmp0 (want, have) == 0, "replica %u: customer %s is '%s', expected '%s'",
              r, id, have, want);
-      CHECK (sc, sql_int (store, "SELECT balance FROM customers WHERE customer_id = ?", id, 0) ==
-             (balance ? *balance : 0), "replica %u: balance of %s is %" G_GINT64_FORMAT
-             ", expected %" G_GINT64_FORMAT, r, id,
-             sql_int (store, "SELECT balance FROM customers WHERE customer_id = ?", id, 0),
+      CHECK (sc, tn_test_sql_int_or (store, "SELECT balance FROM customers WHERE customer_id = ?",
+                                     id, 0) == (balance ? *balance : 0),
+             "replica %u: balance of %s is %" G_GINT64_FORMAT ", expected %" G_GINT64_FORMAT, r, id,
+             tn_test_sql_int_or (store, "SELECT balance FROM customers WHERE customer_id = ?",
+                                 id, 0),
              balance ? *balance : 0);
     }
 
@@ -1487,18 +1464,23 @@ check_replica (Scenario *sc,
   g_ptr_array_add (problems, NULL);
   CHECK (sc, problems->len == 1, "replica %u: fiscal verify found problems:\n  %s", r,
          g_strjoinv ("\n  ", (char **) problems->pdata));
-  CHECK (sc, n_documents == sql_int (store, "SELECT count (*) FROM fiscal_documents", NULL, 0),
+  CHECK (sc, n_documents == tn_test_sql_int_or (store, "SELECT count (*) FROM fiscal_documents",
+                                                NULL, 0),
          "replica %u verified %u of its fiscal documents", r, n_documents);
   CHECK (sc, n_documents == g_hash_table_size (sc->sales) + sc->n_voids +
-         sql_int (store, "SELECT count (*) FROM cash_sessions WHERE z_doc IS NOT NULL", NULL, 0),
+         tn_test_sql_int_or (store, "SELECT count (*) FROM cash_sessions WHERE "
+                                    "z_doc IS NOT NULL", NULL, 0),
          "replica %u has %u fiscal documents for %u sales and %u voids", r, n_documents,
          g_hash_table_size (sc->sales), sc->n_voids);
-  CHECK (sc, sql_int (store, "SELECT count (*) FROM (SELECT number FROM fiscal_documents "
-                             "WHERE series = 'store' GROUP BY number HAVING count (*) > 1)",
-                      NULL, 0) == 0, "replica %u: a store fiscal number was issued twice", r);
-  CHECK (sc, sql_int (store, "SELECT count (*) FROM alerts WHERE priority = 0", NULL, 0) == 0,
+  CHECK (sc, tn_test_sql_int_or (store, "SELECT count (*) FROM (SELECT number FROM "
+                                        "fiscal_documents WHERE series = 'store' GROUP BY "
+                                        "number HAVING count (*) > 1)", NULL, 0) == 0,
+         "replica %u: a store fiscal number was issued twice", r);
+  CHECK (sc, tn_test_sql_int_or (store, "SELECT count (*) FROM alerts WHERE priority = 0", NULL,
+                                 0) == 0,
          "replica %u raised a P0 alert: %s", r,
-         sql_text (store, "SELECT kind || ': ' || message FROM alerts WHERE priority = 0", NULL));
+         tn_test_sql_text (store, "SELECT kind || ': ' || message FROM alerts WHERE "
+                                  "priority = 0", NULL));
   return TRUE;
 }
 
@@ -1560,11 +1542,7 @@ run_scenario (Scenario *sc)
   sc->n = (guint) g_rand_int_range (sc->rand, 3, 6);
   for (guint r = 0; r < sc->n; r++)
     {
-      g_autofree char *sub = g_strdup_printf ("%s/r%u", sc->dir, r);
-      g_autofree char *terminal = g_strdup_printf ("L%u", r + 1);
-
-      g_mkdir (sub, 0700);
-      sc->stores[r] = tn_test_store_new (sub, terminal, r == 0, TRUE);
+      sc->stores[r] = tn_test_lane_new (sc->dir, r, r == 0);
       /* Most lanes keep good time; some are minutes or an hour off. */
       sc->skew[r] = g_rand_int_range (sc->rand, 0, 3) == 0
                     ? (gint64) g_rand_int_range (sc->rand, -3600, 3601) * 1000 : 0;
@@ -1675,10 +1653,10 @@ run_scenario (Scenario *sc)
 
   stats.events += sc->events->len;
   stats.open_conflicts_at_end += (guint) tn_store_count_conflicts (sc->stores[0]);
-  stats.contingency_docs += (guint) sql_int (sc->stores[0], "SELECT count (*) FROM "
-                                             "fiscal_documents WHERE series = 'contingency'",
-                                             NULL, 0);
-  stats.store_docs_after_contingency += (guint) sql_int (sc->stores[0],
+  stats.contingency_docs += (guint) tn_test_sql_int_or (sc->stores[0], "SELECT count (*) FROM "
+                                                        "fiscal_documents WHERE "
+                                                        "series = 'contingency'", NULL, 0);
+  stats.store_docs_after_contingency += (guint) tn_test_sql_int_or (sc->stores[0],
       "SELECT count (*) FROM fiscal_documents d WHERE series = 'store' AND EXISTS "
       "(SELECT 1 FROM fiscal_documents c WHERE c.device = d.device AND "
       "c.series = 'contingency' AND c.chain_seq < d.chain_seq)", NULL, 0);
@@ -1715,7 +1693,8 @@ scenario_run_seed (guint32 seed)
     g_clear_object (&sc.stores[r]);
   /* TN_KEEP=1 keeps a failed scenario's databases for a look. */
   if (!ok && g_getenv ("TN_KEEP") != NULL)
-    g_printerr ("*** the replicas of seed %u are kept in %s/r*/tendero.db\n", seed, sc.dir);
+    g_printerr ("*** the replicas of seed %u are kept in %s/lane*/tendero.db (rN in laneN+1)\n",
+                seed, sc.dir);
   else
     tn_test_rmdir (sc.dir);
   g_free (sc.dir);

@@ -5,7 +5,6 @@
  * Each rule has its own test that checks the error code, that the
  * message names the problem, and that the receiving store is unchanged. */
 
-#include <glib/gstdio.h>
 #include <string.h>
 
 #include "tn-canonical-json.h"
@@ -33,19 +32,13 @@ typedef struct
 static void
 lanes_init (Lanes *lanes)
 {
-  g_autofree char *src_dir = NULL;
-  g_autofree char *dst_dir = NULL;
   g_autoptr(TnSaleRequest) request = tn_sale_request_new ();
   g_autoptr(TnSaleReceipt) receipt = NULL;
   g_autoptr(GError) error = NULL;
 
   lanes->dir = tn_test_mkdtemp ();
-  src_dir = g_build_filename (lanes->dir, "l1", NULL);
-  dst_dir = g_build_filename (lanes->dir, "l2", NULL);
-  g_assert_cmpint (g_mkdir (src_dir, 0700), ==, 0);
-  g_assert_cmpint (g_mkdir (dst_dir, 0700), ==, 0);
-  lanes->source = tn_test_store_new (src_dir, "L1", TRUE, TRUE);
-  lanes->target = tn_test_store_new (dst_dir, "L2", FALSE, TRUE);
+  lanes->source = tn_test_lane_new (lanes->dir, 0, TRUE);
+  lanes->target = tn_test_lane_new (lanes->dir, 1, FALSE);
 
   /* With a second currency the sale carries the optional "second" object
    * too.  (A sale without one is covered by test-store.) */
@@ -204,18 +197,12 @@ assert_refused (Lanes      *lanes,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(TnEvent) event = NULL;
-  g_autoptr(TnVersionVector) vv_before = NULL;
-  g_autoptr(TnVersionVector) vv_after = NULL;
-  g_autofree char *digest_before = NULL;
-  g_autofree char *digest_after = NULL;
-  gint64 events_before;
+  g_autoptr(TnTestSnapshot) before = NULL;
   const char *batch[] = { lanes->texts->pdata[1], bad };
 
   lanes_prime (lanes);
-  vv_before = store_vv (lanes->target);
-  digest_before = tn_test_state_hash (lanes->target);
-  events_before = tn_test_sql_int (lanes->target, "SELECT count(*) FROM events");
-  g_assert_cmpint (events_before, ==, 1);
+  before = tn_test_snapshot_take (lanes->target);
+  g_assert_cmpint (before->events, ==, 1);
 
   event = tn_event_from_json (bad, -1, "test-store", &error);
   if (event != NULL)
@@ -239,12 +226,7 @@ assert_refused (Lanes      *lanes,
   else
     g_assert_true (error != NULL && error->domain == TN_ERROR);
 
-  vv_after = store_vv (lanes->target);
-  digest_after = tn_test_state_hash (lanes->target);
-  g_assert_true (tn_version_vector_equal (vv_before, vv_after));
-  g_assert_cmpstr (digest_before, ==, digest_after);
-  g_assert_cmpint (tn_test_sql_int (lanes->target, "SELECT count(*) FROM events"), ==,
-                   events_before);
+  tn_test_snapshot_assert_unchanged (lanes->target, before);
   g_assert_cmpint (tn_store_count_held_back (lanes->target), ==, 0);
 }
 
@@ -667,28 +649,17 @@ test_reject_wrong_store (void)
 {
   Lanes lanes;
   g_autoptr(GError) error = NULL;
-  g_autofree char *other_dir = NULL;
-  g_autofree char *other_path = NULL;
   g_autoptr(TnStore) other = NULL;
   g_autoptr(GPtrArray) texts = NULL;
   g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) tn_event_free);
-  g_autoptr(TnVersionVector) vv_before = NULL;
-  g_autoptr(TnVersionVector) vv_after = NULL;
-  g_autofree char *digest_before = NULL;
-  g_autofree char *digest_after = NULL;
+  g_autoptr(TnTestSnapshot) before = NULL;
   TnApplyResult result = { 0, };
   TnStoreIdentity identity = { .store_id = "other-store", .terminal = "L9", .currency = "USD",
                                .decimals = 2 };
   TnEvent *event;
 
   lanes_init (&lanes);
-  other_dir = g_build_filename (lanes.dir, "other", NULL);
-  g_assert_cmpint (g_mkdir (other_dir, 0700), ==, 0);
-  other_path = g_build_filename (other_dir, "tendero.db", NULL);
-  other = tn_store_open (other_path, TN_STORE_FLAGS_NO_SYNC, &error);
-  g_assert_no_error (error);
-  tn_store_initialize (other, &identity, &error);
-  g_assert_no_error (error);
+  other = tn_test_store_new_custom (lanes.dir, "other", &identity);
   tn_test_add_product (other, "FOREIGN", 100, 0);
   texts = tn_store_read_events (other, tn_store_get_replica_id (other), 0, 10, &error);
   g_assert_no_error (error);
@@ -699,8 +670,7 @@ test_reject_wrong_store (void)
 
   /* And by the store itself, for events parsed without that check: a
    * good event in the same batch is not applied either. */
-  vv_before = store_vv (lanes.target);
-  digest_before = tn_test_state_hash (lanes.target);
+  before = tn_test_snapshot_take (lanes.target);
   event = tn_event_from_json (lanes.texts->pdata[1], -1, NULL, &error);
   g_assert_no_error (error);
   g_ptr_array_add (batch, event);
@@ -711,10 +681,7 @@ test_reject_wrong_store (void)
                                          &error));
   g_assert_error (error, TN_ERROR, TN_ERROR_WRONG_STORE);
   g_assert_nonnull (strstr (error->message, "other-store"));
-  vv_after = store_vv (lanes.target);
-  digest_after = tn_test_state_hash (lanes.target);
-  g_assert_true (tn_version_vector_equal (vv_before, vv_after));
-  g_assert_cmpstr (digest_before, ==, digest_after);
+  tn_test_snapshot_assert_unchanged (lanes.target, before);
   g_assert_cmpint (tn_store_count_held_back (lanes.target), ==, 0);
   g_assert_cmpint (tn_test_sql_int (lanes.target, "SELECT count(*) FROM products"), ==, 0);
 
@@ -1123,12 +1090,11 @@ test_seq_gap_strict (void)
   g_autoptr(GPtrArray) events = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(TnVersionVector) vv = NULL;
-  g_autofree char *digest_before = NULL;
-  g_autofree char *digest_after = NULL;
+  g_autoptr(TnTestSnapshot) before = NULL;
   TnApplyResult result = { 0, };
 
   lanes_init (&lanes);
-  digest_before = tn_test_state_hash (lanes.target);
+  before = tn_test_snapshot_take (lanes.target);
   events = parse_events (&lanes, skip, G_N_ELEMENTS (skip));
   g_assert_false (tn_store_apply_remote (lanes.target, events, TN_APPLY_FLAGS_STRICT, &result,
                                          &error));
@@ -1138,8 +1104,7 @@ test_seq_gap_strict (void)
   g_assert_cmpuint (tn_version_vector_size (vv), ==, 0);
   g_assert_cmpint (tn_test_sql_int (lanes.target, "SELECT count(*) FROM events"), ==, 0);
   g_assert_cmpint (tn_store_count_held_back (lanes.target), ==, 0);
-  digest_after = tn_test_state_hash (lanes.target);
-  g_assert_cmpstr (digest_before, ==, digest_after);
+  tn_test_snapshot_assert_unchanged (lanes.target, before);
   lanes_clear (&lanes);
 }
 
@@ -1153,8 +1118,6 @@ test_seq_gap_held_back (void)
   g_autoptr(GPtrArray) batch2 = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(TnVersionVector) vv = NULL;
-  g_autofree char *digest_source = NULL;
-  g_autofree char *digest_target = NULL;
   const char *origin;
   TnApplyResult result = { 0, };
 
@@ -1200,9 +1163,7 @@ test_seq_gap_held_back (void)
     g_assert_no_error (error);
     g_assert_cmpuint (result.applied, ==, lanes.texts->len - 3);
   }
-  digest_source = tn_test_state_hash (lanes.source);
-  digest_target = tn_test_state_hash (lanes.target);
-  g_assert_cmpstr (digest_source, ==, digest_target);
+  tn_test_assert_same_state (lanes.source, lanes.target);
   lanes_clear (&lanes);
 }
 

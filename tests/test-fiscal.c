@@ -5,7 +5,6 @@
  * that reveal tampering, and P0 alarms for numbers outside a device's
  * blocks or issued twice — while every sale is still kept. */
 
-#include <glib/gstdio.h>
 #include <string.h>
 
 #include "tn-digest.h"
@@ -15,141 +14,8 @@
 #include "tn-store-private.h"
 #include "tn-test-util.h"
 
-typedef struct
-{
-  char    *dir;
-  TnStore *stores[5];
-} Fixture;
-
-static void
-fixture_set_up (Fixture       *fx,
-                gconstpointer  data)
-{
-  fx->dir = tn_test_mkdtemp ();
-}
-
-static void
-fixture_tear_down (Fixture       *fx,
-                   gconstpointer  data)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (fx->stores); i++)
-    g_clear_object (&fx->stores[i]);
-  tn_test_rmdir (fx->dir);
-  g_free (fx->dir);
-}
-
-/* Lane @i is terminal L<i+1>; @authority marks it as a fiscal authority. */
-static TnStore *
-lane (Fixture  *fx,
-      guint     i,
-      gboolean  authority)
-{
-  if (fx->stores[i] == NULL)
-    {
-      g_autofree char *sub = g_strdup_printf ("%s/lane%u", fx->dir, i + 1);
-      g_autofree char *terminal = g_strdup_printf ("L%u", i + 1);
-
-      g_assert_cmpint (g_mkdir (sub, 0700), ==, 0);
-      fx->stores[i] = tn_test_store_new (sub, terminal, authority, TRUE);
-    }
-  return fx->stores[i];
-}
-
-static gint64
-sql_int (TnStore    *store,
-         const char *sql,
-         const char *arg)
-{
-  sqlite3_stmt *stmt = NULL;
-  gint64 value = G_MININT64;
-
-  g_assert_cmpint (sqlite3_prepare_v2 (tn_store_get_db (store), sql, -1, &stmt, NULL), ==,
-                   SQLITE_OK);
-  if (arg != NULL)
-    sqlite3_bind_text (stmt, 1, arg, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
-    value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  return value;
-}
-
-static char *
-sql_text (TnStore    *store,
-          const char *sql,
-          const char *arg)
-{
-  sqlite3_stmt *stmt = NULL;
-  char *value = NULL;
-
-  g_assert_cmpint (sqlite3_prepare_v2 (tn_store_get_db (store), sql, -1, &stmt, NULL), ==,
-                   SQLITE_OK);
-  if (arg != NULL)
-    sqlite3_bind_text (stmt, 1, arg, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  return value;
-}
-
-static TnApplyResult
-apply_bodies (TnStore   *to,
-              GPtrArray *bodies)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) tn_event_free);
-  TnApplyResult result = { 0, };
-
-  for (guint i = 0; i < bodies->len; i++)
-    {
-      TnEvent *event = tn_event_from_json (bodies->pdata[i], -1, "test-store", &error);
-      g_assert_no_error (error);
-      g_ptr_array_add (events, event);
-    }
-  tn_store_apply_remote (to, events, TN_APPLY_FLAGS_NONE, &result, &error);
-  g_assert_no_error (error);
-  return result;
-}
-
-/* Everything @from has that @to lacks. */
-static void
-sync_one_way (TnStore *from,
-              TnStore *to)
-{
-  g_autoptr(TnVersionVector) have = tn_store_get_version_vector (from, NULL);
-  g_autoptr(TnVersionVector) want = tn_store_get_version_vector (to, NULL);
-  g_autoptr(GPtrArray) origins = tn_version_vector_origins (have);
-  g_autoptr(GPtrArray) bodies = g_ptr_array_new_with_free_func (g_free);
-
-  for (guint i = 0; i < origins->len; i++)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GPtrArray) part = tn_store_read_events (from, origins->pdata[i],
-                                                        tn_version_vector_get (want,
-                                                                               origins->pdata[i]),
-                                                        100000, &error);
-      g_assert_no_error (error);
-      for (guint j = 0; j < part->len; j++)
-        g_ptr_array_add (bodies, g_strdup (part->pdata[j]));
-    }
-  apply_bodies (to, bodies);
-  g_assert_cmpint (tn_store_count_held_back (to), ==, 0);
-}
-
-static TnSaleReceipt *
-sell (TnStore    *store,
-      const char *sku,
-      gint64      qty)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(TnSaleRequest) request = tn_sale_request_new ();
-  TnSaleReceipt *receipt;
-
-  tn_sale_request_add_line (request, sku, qty);
-  receipt = tn_store_sell (store, request, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (receipt);
-  return receipt;
-}
+/* Lane @i is terminal L<i+1> (tn_test_lanes_get ()). */
+typedef TnTestLanes Fixture;
 
 static GPtrArray *
 verify (TnStore *store,
@@ -244,18 +110,18 @@ test_authority_numbers (Fixture       *fx,
                         gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  TnStore *store = lane (fx, 0, TRUE);
+  TnStore *store = tn_test_lanes_get (fx, 0, TRUE);
   const char *self = tn_store_get_replica_id (store);
   sqlite3_stmt *stmt = NULL;
   gint64 expected_first = 1;
 
   tn_test_add_product (store, "SODA", 199, 1600);
-  g_assert_cmpint (sql_int (store, "SELECT count (*) FROM events WHERE type = "
-                                   "'FiscalBlockGranted'", NULL), ==, 0);
+  g_assert_cmpint (tn_test_sql_int (store, "SELECT count (*) FROM events WHERE type = "
+                                           "'FiscalBlockGranted'"), ==, 0);
 
   for (gint64 i = 1; i <= 120; i++)
     {
-      g_autoptr(TnSaleReceipt) receipt = sell (store, "SODA", 1000);
+      g_autoptr(TnSaleReceipt) receipt = tn_test_sell (store, "SODA", 1000);
       g_autofree char *doc = g_strdup_printf ("%08" G_GINT64_FORMAT, i);
       TnFiscalReserve reserve;
 
@@ -289,18 +155,20 @@ test_authority_numbers (Fixture       *fx,
   sqlite3_finalize (stmt);
   /* 120 used + at least 2 × 50 in reserve (+ the 80 % rule) = 5 blocks. */
   g_assert_cmpint (expected_first, ==, 1 + 5 * TN_FISCAL_BLOCK_SIZE);
-  g_assert_cmpint (sql_int (store, "SELECT count (*) FROM fiscal_blocks", NULL), ==, 5);
+  g_assert_cmpint (tn_test_sql_int (store, "SELECT count (*) FROM fiscal_blocks"), ==, 5);
 
   /* Gap-free, chained, and verified. */
-  g_assert_cmpint (sql_int (store, "SELECT count (DISTINCT number) FROM fiscal_documents "
-                                   "WHERE series = 'store'", NULL), ==, 120);
-  g_assert_cmpint (sql_int (store, "SELECT min (number) FROM fiscal_documents", NULL), ==, 1);
-  g_assert_cmpint (sql_int (store, "SELECT max (number) FROM fiscal_documents", NULL), ==, 120);
-  g_assert_cmpint (sql_int (store, "SELECT count (*) FROM fiscal_documents WHERE "
-                                   "number != chain_seq", NULL), ==, 0);
+  g_assert_cmpint (tn_test_sql_int (store, "SELECT count (DISTINCT number) FROM fiscal_documents "
+                                           "WHERE series = 'store'"), ==, 120);
+  g_assert_cmpint (tn_test_sql_int_arg (store, "SELECT min (number) FROM fiscal_documents", NULL),
+                   ==, 1);
+  g_assert_cmpint (tn_test_sql_int_arg (store, "SELECT max (number) FROM fiscal_documents", NULL),
+                   ==, 120);
+  g_assert_cmpint (tn_test_sql_int (store, "SELECT count (*) FROM fiscal_documents WHERE "
+                                           "number != chain_seq"), ==, 0);
   g_assert_cmpuint (assert_chain (store, self), ==, 120);
   assert_verifies_clean (store, 120);
-  g_assert_cmpint (sql_int (store, "SELECT count (*) FROM alerts", NULL), ==, 0);
+  g_assert_cmpint (tn_test_sql_int (store, "SELECT count (*) FROM alerts"), ==, 0);
 }
 
 /* A lane that is not the authority cannot grant. */
@@ -309,14 +177,14 @@ test_grant_needs_authority (Fixture       *fx,
                             gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  TnStore *lane2 = lane (fx, 1, FALSE);
+  TnStore *lane2 = tn_test_lanes_get (fx, 1, FALSE);
   g_autoptr(TnEvent) event = tn_fiscal_grant_block_now (lane2, tn_store_get_replica_id (lane2),
                                                         "L2", &error);
 
   g_assert_error (error, TN_ERROR, TN_ERROR_FISCAL);
   g_assert_null (event);
   g_assert_false (tn_store_in_transaction (lane2));
-  g_assert_cmpint (sql_int (lane2, "SELECT count (*) FROM events", NULL), ==, 0);
+  g_assert_cmpint (tn_test_sql_int (lane2, "SELECT count (*) FROM events"), ==, 0);
 }
 
 /* Contingency --------------------------------------------------------------- */
@@ -337,8 +205,8 @@ test_contingency (Fixture       *fx,
                   gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  TnStore *authority = lane (fx, 0, TRUE);
-  TnStore *lane2 = lane (fx, 1, FALSE);
+  TnStore *authority = tn_test_lanes_get (fx, 0, TRUE);
+  TnStore *lane2 = tn_test_lanes_get (fx, 1, FALSE);
   const char *device = tn_store_get_replica_id (lane2);
   g_autoptr(TnEvent) block = NULL;
   TnFiscalReserve reserve;
@@ -346,7 +214,7 @@ test_contingency (Fixture       *fx,
   gint64 first;
 
   tn_test_add_product (authority, "SODA", 199, 1600);
-  sync_one_way (authority, lane2);
+  tn_test_sync_one_way (authority, lane2);
   g_signal_connect (lane2, "alert-raised", G_CALLBACK (count_alert_cb), &signalled);
   g_assert_true (tn_fiscal_wants_block (lane2));
 
@@ -354,7 +222,7 @@ test_contingency (Fixture       *fx,
    * gap-free series, and tell someone. */
   for (guint i = 1; i <= 3; i++)
     {
-      g_autoptr(TnSaleReceipt) receipt = sell (lane2, "SODA", 1000);
+      g_autoptr(TnSaleReceipt) receipt = tn_test_sell (lane2, "SODA", 1000);
       g_autofree char *doc = g_strdup_printf ("L2-C-%06u", i);
 
       g_assert_true (receipt->contingency);
@@ -374,7 +242,7 @@ test_contingency (Fixture       *fx,
   first = tn_event_get_int (block, "first", 0);
   g_assert_cmpint (first, >=, 1);
   g_assert_cmpint (tn_event_get_int (block, "count", 0), ==, TN_FISCAL_BLOCK_SIZE);
-  sync_one_way (authority, lane2);
+  tn_test_sync_one_way (authority, lane2);
   tn_fiscal_get_reserve (lane2, device, &reserve, &error);
   g_assert_no_error (error);
   g_assert_cmpint (reserve.next_number, ==, first);
@@ -383,7 +251,7 @@ test_contingency (Fixture       *fx,
   /* Back to store numbers, from the block, in order. */
   for (gint64 i = 0; i < 2; i++)
     {
-      g_autoptr(TnSaleReceipt) receipt = sell (lane2, "SODA", 1000);
+      g_autoptr(TnSaleReceipt) receipt = tn_test_sell (lane2, "SODA", 1000);
       g_autofree char *doc = g_strdup_printf ("%08" G_GINT64_FORMAT, first + i);
 
       g_assert_false (receipt->contingency);
@@ -396,7 +264,7 @@ test_contingency (Fixture       *fx,
   /* One chain through both series, clean here and at the authority. */
   g_assert_cmpuint (assert_chain (lane2, device), ==, 5);
   assert_verifies_clean (lane2, 5);
-  sync_one_way (lane2, authority);
+  tn_test_sync_one_way (lane2, authority);
   g_assert_cmpuint (assert_chain (authority, device), ==, 5);
   assert_verifies_clean (authority, 5);
   g_assert_cmpint (count_alerts (authority, TN_ALERT_P0, "fiscal-out-of-block"), ==, 0);
@@ -413,7 +281,7 @@ ten_sales (TnStore *store)
   tn_test_add_product (store, "SODA", 199, 1600);
   for (guint i = 1; i <= 10; i++)
     {
-      TnSaleReceipt *receipt = sell (store, "SODA", 3000);
+      TnSaleReceipt *receipt = tn_test_sell (store, "SODA", 3000);
 
       if (i == 7)
         seventh = receipt;
@@ -453,7 +321,7 @@ static void
 test_tamper_event_total (Fixture       *fx,
                          gconstpointer  data)
 {
-  TnStore *store = lane (fx, 0, TRUE);
+  TnStore *store = tn_test_lanes_get (fx, 0, TRUE);
   g_autoptr(TnSaleReceipt) seventh = ten_sales (store);
 
   /* 6.93 → 6.94 in the stored event, lines and totals alike. */
@@ -466,7 +334,7 @@ static void
 test_tamper_event_line_name (Fixture       *fx,
                              gconstpointer  data)
 {
-  TnStore *store = lane (fx, 0, TRUE);
+  TnStore *store = tn_test_lanes_get (fx, 0, TRUE);
   g_autoptr(TnSaleReceipt) seventh = ten_sales (store);
 
   /* One byte of a line's product name. */
@@ -479,7 +347,7 @@ static void
 test_tamper_projection (Fixture       *fx,
                         gconstpointer  data)
 {
-  TnStore *store = lane (fx, 0, TRUE);
+  TnStore *store = tn_test_lanes_get (fx, 0, TRUE);
   g_autoptr(TnSaleReceipt) seventh = ten_sales (store);
 
   tamper (store, "UPDATE sales SET total = total + 1 WHERE sale_id = '%s'", seventh->sale_id);
@@ -490,7 +358,7 @@ static void
 test_tamper_line_projection (Fixture       *fx,
                              gconstpointer  data)
 {
-  TnStore *store = lane (fx, 0, TRUE);
+  TnStore *store = tn_test_lanes_get (fx, 0, TRUE);
   g_autoptr(TnSaleReceipt) seventh = ten_sales (store);
 
   tamper (store, "UPDATE sale_lines SET total = total - 1 WHERE sale_id = '%s'",
@@ -502,7 +370,7 @@ static void
 test_tamper_missing_document (Fixture       *fx,
                               gconstpointer  data)
 {
-  TnStore *store = lane (fx, 0, TRUE);
+  TnStore *store = tn_test_lanes_get (fx, 0, TRUE);
   g_autoptr(TnSaleReceipt) seventh = ten_sales (store);
   guint n = 0;
   g_autoptr(GPtrArray) problems = NULL;
@@ -555,8 +423,8 @@ static void
 test_out_of_block (Fixture       *fx,
                    gconstpointer  data)
 {
-  TnStore *authority = lane (fx, 0, TRUE);
-  TnStore *lane2 = lane (fx, 1, FALSE);
+  TnStore *authority = tn_test_lanes_get (fx, 0, TRUE);
+  TnStore *lane2 = tn_test_lanes_get (fx, 1, FALSE);
   const char *device = tn_store_get_replica_id (lane2);
   g_autoptr(TnEvent) block = NULL;
   g_autoptr(TnSaleReceipt) real = NULL;
@@ -573,13 +441,13 @@ test_out_of_block (Fixture       *fx,
 
   tn_test_add_product (authority, "SODA", 199, 1600);
   block = grant (authority, lane2);
-  sync_one_way (authority, lane2);
-  real = sell (lane2, "SODA", 1000);
+  tn_test_sync_one_way (authority, lane2);
+  real = tn_test_sell (lane2, "SODA", 1000);
   g_assert_false (real->contingency);
-  sync_one_way (lane2, authority);
+  tn_test_sync_one_way (lane2, authority);
 
   /* Lane 2's next event, claiming number 9999, which no block gives it. */
-  body = sql_text (lane2, "SELECT body FROM events WHERE event_id = ?", real->event_id);
+  body = tn_test_sql_text (lane2, "SELECT body FROM events WHERE event_id = ?", real->event_id);
   real_event = tn_event_from_json (body, -1, "test-store", &error);
   g_assert_no_error (error);
   deps = tn_store_get_version_vector (lane2, NULL);
@@ -587,21 +455,22 @@ test_out_of_block (Fixture       *fx,
                                        tn_version_vector_get (deps, device) + 1,
                                        real_event->hlc + 1, tn_version_vector_copy (deps),
                                        real_event->hash, 2, 9999));
-  result = apply_bodies (authority, forged);
+  result = tn_test_apply_bodies (authority, forged);
   g_assert_cmpuint (result.applied, ==, 1);
 
   /* Kept, and a P0 alarm raised. */
-  g_assert_cmpint (sql_int (authority, "SELECT count (*) FROM sales", NULL), ==, 2);
-  stored_doc = sql_text (authority, "SELECT fiscal_doc FROM sales WHERE fiscal_doc = '00009999'",
-                         NULL);
+  g_assert_cmpint (tn_test_sql_int (authority, "SELECT count (*) FROM sales"), ==, 2);
+  stored_doc = tn_test_sql_text (authority, "SELECT fiscal_doc FROM sales WHERE "
+                                            "fiscal_doc = '00009999'", NULL);
   g_assert_cmpstr (stored_doc, ==, "00009999");
   g_assert_cmpint (count_alerts (authority, TN_ALERT_P0, "fiscal-out-of-block"), ==, 1);
-  g_assert_cmpint (sql_int (authority, "SELECT count (*) FROM alerts WHERE priority = 0 AND "
-                                       "kind = 'fiscal-out-of-block' AND event_id IS NOT NULL",
-                            NULL), ==, 1);
+  g_assert_cmpint (tn_test_sql_int (authority, "SELECT count (*) FROM alerts WHERE "
+                                               "priority = 0 AND kind = 'fiscal-out-of-block' "
+                                               "AND event_id IS NOT NULL"), ==, 1);
   /* The real sale, inside the block, raised nothing. */
-  g_assert_cmpint (sql_int (authority, "SELECT count (*) FROM alerts WHERE priority = 0 AND "
-                                       "kind != 'fiscal-out-of-block'", NULL), ==, 0);
+  g_assert_cmpint (tn_test_sql_int (authority, "SELECT count (*) FROM alerts WHERE "
+                                               "priority = 0 AND kind != 'fiscal-out-of-block'"),
+                   ==, 0);
 
   problems = verify (authority, &n);
   g_assert_cmpuint (n, ==, 2);
@@ -616,11 +485,11 @@ static void
 test_duplicate_and_overlap (Fixture       *fx,
                             gconstpointer  data)
 {
-  TnStore *auth_a = lane (fx, 0, TRUE);
-  TnStore *auth_b = lane (fx, 1, TRUE);
-  TnStore *dev_a = lane (fx, 2, FALSE);
-  TnStore *dev_b = lane (fx, 3, FALSE);
-  TnStore *observer = lane (fx, 4, FALSE);
+  TnStore *auth_a = tn_test_lanes_get (fx, 0, TRUE);
+  TnStore *auth_b = tn_test_lanes_get (fx, 1, TRUE);
+  TnStore *dev_a = tn_test_lanes_get (fx, 2, FALSE);
+  TnStore *dev_b = tn_test_lanes_get (fx, 3, FALSE);
+  TnStore *observer = tn_test_lanes_get (fx, 4, FALSE);
   g_autoptr(TnEvent) grant_a = NULL;
   g_autoptr(TnEvent) grant_b = NULL;
   g_autoptr(TnSaleReceipt) sale_a = NULL;
@@ -632,26 +501,27 @@ test_duplicate_and_overlap (Fixture       *fx,
   gboolean named = FALSE;
 
   tn_test_add_product (auth_a, "SODA", 199, 1600);
-  sync_one_way (auth_a, auth_b);
+  tn_test_sync_one_way (auth_a, auth_b);
   grant_a = grant (auth_a, dev_a);
   grant_b = grant (auth_b, dev_b);
   g_assert_cmpint (tn_event_get_int (grant_a, "first", 0), ==,
                    tn_event_get_int (grant_b, "first", 0));
-  sync_one_way (auth_a, dev_a);
-  sync_one_way (auth_b, dev_b);
-  sale_a = sell (dev_a, "SODA", 1000);
-  sale_b = sell (dev_b, "SODA", 1000);
+  tn_test_sync_one_way (auth_a, dev_a);
+  tn_test_sync_one_way (auth_b, dev_b);
+  sale_a = tn_test_sell (dev_a, "SODA", 1000);
+  sale_b = tn_test_sell (dev_b, "SODA", 1000);
   g_assert_cmpint (sale_a->fiscal_number, ==, sale_b->fiscal_number);
 
   /* The observer learns of both: one grant overlaps the other, one
    * number was issued twice — both sales are kept. */
-  sync_one_way (dev_a, observer);
-  sync_one_way (dev_b, observer);
+  tn_test_sync_one_way (dev_a, observer);
+  tn_test_sync_one_way (dev_b, observer);
   g_assert_cmpint (count_alerts (observer, TN_ALERT_P0, "fiscal-overlap"), ==, 1);
   g_assert_cmpint (count_alerts (observer, TN_ALERT_P0, "fiscal-duplicate"), ==, 1);
-  g_assert_cmpint (sql_int (observer, "SELECT count (*) FROM sales", NULL), ==, 2);
-  g_assert_cmpint (sql_int (observer, "SELECT count (*) FROM fiscal_documents WHERE "
-                                      "series = 'store' AND doc = ?", sale_a->fiscal_doc), ==, 2);
+  g_assert_cmpint (tn_test_sql_int (observer, "SELECT count (*) FROM sales"), ==, 2);
+  g_assert_cmpint (tn_test_sql_int_arg (observer, "SELECT count (*) FROM fiscal_documents "
+                                                  "WHERE series = 'store' AND doc = ?",
+                                        sale_a->fiscal_doc), ==, 2);
   problems = verify (observer, &n);
   g_assert_cmpuint (n, ==, 2);
   for (guint i = 0; i < problems->len; i++)
@@ -659,8 +529,8 @@ test_duplicate_and_overlap (Fixture       *fx,
   g_assert_true (named);
 
   /* Arrival order changes the alarms' wording, not the state. */
-  sync_one_way (dev_b, auth_a);
-  sync_one_way (dev_a, auth_a);
+  tn_test_sync_one_way (dev_b, auth_a);
+  tn_test_sync_one_way (dev_a, auth_a);
   g_assert_cmpint (count_alerts (auth_a, TN_ALERT_P0, "fiscal-overlap"), ==, 1);
   g_assert_cmpint (count_alerts (auth_a, TN_ALERT_P0, "fiscal-duplicate"), ==, 1);
   hash_obs = tn_test_state_hash (observer);
@@ -675,8 +545,8 @@ test_void_and_z_documents (Fixture       *fx,
                            gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  TnStore *authority = lane (fx, 0, TRUE);
-  TnStore *lane2 = lane (fx, 1, FALSE);
+  TnStore *authority = tn_test_lanes_get (fx, 0, TRUE);
+  TnStore *lane2 = tn_test_lanes_get (fx, 1, FALSE);
   const char *self = tn_store_get_replica_id (authority);
   g_autofree char *session = NULL;
   g_autoptr(TnSaleReceipt) first = NULL;
@@ -690,64 +560,51 @@ test_void_and_z_documents (Fixture       *fx,
   tn_test_add_product (authority, "SODA", 199, 1600);
   session = tn_store_open_cash_session (authority, 5000, NULL, &error);
   g_assert_no_error (error);
-  first = sell (authority, "SODA", 1000);
-  second = sell (authority, "SODA", 2000);
+  first = tn_test_sell (authority, "SODA", 1000);
+  second = tn_test_sell (authority, "SODA", 2000);
   tn_store_void_sale (authority, first->sale_id, "wrong price", "mgr", &error);
   g_assert_no_error (error);
   z = tn_store_close_cash_session (authority, 5232, FALSE, &error);
   g_assert_no_error (error);
 
   /* The void takes the next store number; the Z report its own series. */
-  void_doc = sql_text (authority, "SELECT doc FROM fiscal_documents WHERE kind = 'void'", NULL);
+  void_doc = tn_test_sql_text (authority, "SELECT doc FROM fiscal_documents WHERE kind = 'void'",
+                               NULL);
   g_assert_cmpstr (void_doc, ==, "00000003");
   g_assert_cmpstr (z->z_doc, ==, "L1-Z-000001");
   g_assert_cmpint (z->sales_count, ==, 1);
   g_assert_cmpint (z->voids_count, ==, 1);
   g_assert_cmpint (z->expected, ==, 5000 + 462);   /* the voided sale does not count */
-  kinds = sql_text (authority, "SELECT group_concat (kind, ',') FROM (SELECT kind FROM "
-                               "fiscal_documents ORDER BY chain_seq)", NULL);
+  kinds = tn_test_sql_text (authority, "SELECT group_concat (kind, ',') FROM (SELECT kind FROM "
+                                       "fiscal_documents ORDER BY chain_seq)", NULL);
   g_assert_cmpstr (kinds, ==, "sale,sale,void,z");
   g_assert_cmpuint (assert_chain (authority, self), ==, 4);
   assert_verifies_clean (authority, 4);
 
   /* On a lane without numbers a void is a contingency document too. */
-  sync_one_way (authority, lane2);
-  contingent = sell (lane2, "SODA", 1000);
+  tn_test_sync_one_way (authority, lane2);
+  contingent = tn_test_sell (lane2, "SODA", 1000);
   g_assert_cmpstr (contingent->fiscal_doc, ==, "L2-C-000001");
   tn_store_void_sale (lane2, contingent->sale_id, "test", NULL, &error);
   g_assert_no_error (error);
-  void2 = sql_text (lane2, "SELECT doc FROM fiscal_documents WHERE kind = 'void' AND device = ?",
-                    tn_store_get_replica_id (lane2));
+  void2 = tn_test_sql_text (lane2, "SELECT doc FROM fiscal_documents WHERE kind = 'void' AND "
+                                   "device = ?", tn_store_get_replica_id (lane2));
   g_assert_cmpstr (void2, ==, "L2-C-000002");
   g_assert_cmpuint (assert_chain (lane2, tn_store_get_replica_id (lane2)), ==, 2);
-  sync_one_way (lane2, authority);
+  tn_test_sync_one_way (lane2, authority);
   assert_verifies_clean (authority, 6);
   assert_verifies_clean (lane2, 6);
 }
 
-static GLogWriterOutput
-log_writer (GLogLevelFlags   log_level,
-            const GLogField *fields,
-            gsize            n_fields,
-            gpointer         user_data)
-{
-  /* Alerts are what these tests provoke; show them only with --verbose. */
-  if ((log_level & G_LOG_LEVEL_MESSAGE) && !g_test_verbose ())
-    for (gsize i = 0; i < n_fields; i++)
-      if (g_strcmp0 (fields[i].key, "MESSAGE") == 0 && fields[i].length < 0 &&
-          g_str_has_prefix (fields[i].value, "Alert P"))
-        return G_LOG_WRITER_HANDLED;
-  return g_log_writer_default (log_level, fields, n_fields, user_data);
-}
-
 #define ADD(path, func) \
-  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  g_test_add (path, Fixture, NULL, tn_test_lanes_set_up, func, tn_test_lanes_tear_down)
 
 int
 main (int    argc,
       char **argv)
 {
-  g_log_set_writer_func (log_writer, NULL, NULL);
+  /* Alerts are what these tests provoke; show them only with --verbose. */
+  g_log_set_writer_func (tn_test_log_writer_hide_alerts, NULL, NULL);
   g_test_init (&argc, &argv, NULL);
 
   ADD ("/fiscal/authority-numbers", test_authority_numbers);

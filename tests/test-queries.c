@@ -4,7 +4,6 @@
  * searching the catalogue, streaming the sales, alerts, currency
  * decimals, tn_store_quote_sale() and TN_SALE_PAY_REST. */
 
-#include <glib/gstdio.h>
 #include <string.h>
 
 #include "tn-error.h"
@@ -564,18 +563,10 @@ static void
 test_currency_decimals_base (Fixture       *fx,
                              gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *sub = g_build_filename (fx->dir, "clp", NULL);
-  g_autofree char *path = g_build_filename (sub, "tendero.db", NULL);
-  g_autoptr(TnStore) store = NULL;
   TnStoreIdentity identity = { .store_id = "test-store", .terminal = "L1", .currency = "CLP",
                                .decimals = 0 };
+  g_autoptr(TnStore) store = tn_test_store_new_custom (fx->dir, "clp", &identity);
 
-  g_assert_cmpint (g_mkdir (sub, 0700), ==, 0);
-  store = tn_store_open (path, TN_STORE_FLAGS_NO_SYNC, &error);
-  g_assert_no_error (error);
-  tn_store_initialize (store, &identity, &error);
-  g_assert_no_error (error);
   g_assert_cmpuint (tn_store_get_currency_decimals (store, "CLP"), ==, 0);
   g_assert_cmpuint (tn_store_get_currency_decimals (store, "USD"), ==, 2);
 }

@@ -39,21 +39,6 @@ column_exists (TnStore    *store,
   return tn_test_sql_int (store, sql) == 1;
 }
 
-static char *
-sql_text (TnStore    *store,
-          const char *sql)
-{
-  sqlite3_stmt *stmt = NULL;
-  char *text = NULL;
-
-  g_assert_cmpint (sqlite3_prepare_v2 (tn_store_get_db (store), sql, -1, &stmt, NULL), ==,
-                   SQLITE_OK);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    text = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  return text;
-}
-
 /* Every schema object, one line each, for comparing two databases. */
 static char *
 schema_dump (TnStore *store)
@@ -75,7 +60,7 @@ schema_dump (TnStore *store)
 static void
 assert_integrity (TnStore *store)
 {
-  g_autofree char *result = sql_text (store, "PRAGMA integrity_check");
+  g_autofree char *result = tn_test_sql_text (store, "PRAGMA integrity_check", NULL);
 
   g_assert_cmpstr (result, ==, "ok");
   if (tn_store_get_schema_version (store) >= 2)
@@ -180,10 +165,10 @@ test_migrate_from (gconstpointer data)
   g_assert_cmpstr (tn_store_get_terminal (store), ==, "L7");
   g_assert_cmpstr (tn_store_get_currency (store), ==, "VES");
   g_assert_true (tn_store_is_fiscal_authority (store));
-  name = sql_text (store, "SELECT name FROM products WHERE sku = 'ARROZ-1KG'");
+  name = tn_test_sql_text (store, "SELECT name FROM products WHERE sku = 'ARROZ-1KG'", NULL);
   g_assert_cmpstr (name, ==, "Arroz blanco 1 kg");
   g_assert_cmpint (tn_test_sql_int (store, "SELECT price FROM products"), ==, 150);
-  body = sql_text (store, "SELECT body FROM events WHERE seq = 1");
+  body = tn_test_sql_text (store, "SELECT body FROM events WHERE seq = 1", NULL);
   g_assert_cmpstr (body, ==, "{\"old\":true}");
   g_assert_cmpint (tn_test_sql_int (store, "SELECT count(*) FROM outbox WHERE status = 1"), ==, 1);
   tn_store_get_stock (store, "ARROZ-1KG", &stock, &error);
@@ -265,7 +250,7 @@ test_fresh (void)
   g_assert_no_error (error);
   g_assert_cmpint (tn_store_get_schema_version (store), ==, TN_STORE_SCHEMA_VERSION);
   g_assert_false (tn_store_is_initialized (store));
-  mode = sql_text (store, "PRAGMA journal_mode");
+  mode = tn_test_sql_text (store, "PRAGMA journal_mode", NULL);
   g_assert_cmpstr (mode, ==, "wal");
   /* synchronous=FULL (2) unless a test asks otherwise. */
   g_assert_cmpint (tn_test_sql_int (store, "PRAGMA synchronous"), ==, 2);

@@ -4,7 +4,6 @@
  * never goes backwards, causal application of remote batches, the
  * outbox, the store identity, and sharing the file with tendero-ctl. */
 
-#include <glib/gstdio.h>
 #include <string.h>
 
 #include "tn-digest.h"
@@ -155,50 +154,6 @@ apply_one (TnStore    *store,
   return result;
 }
 
-/* A snapshot of what a lane holds, to show that something changed nothing. */
-typedef struct
-{
-  TnVersionVector *vv;
-  char            *digest;
-  gint64           events;
-  gint64           held;
-} Snapshot;
-
-static void
-snapshot_take (TnStore  *store,
-               Snapshot *snap)
-{
-  g_autoptr(GError) error = NULL;
-
-  snap->vv = tn_store_get_version_vector (store, &error);
-  g_assert_no_error (error);
-  snap->digest = tn_test_state_hash (store);
-  snap->events = tn_test_sql_int (store, "SELECT count(*) FROM events");
-  snap->held = tn_store_count_held_back (store);
-}
-
-static void
-snapshot_assert_same (TnStore  *store,
-                      Snapshot *snap)
-{
-  Snapshot now;
-
-  snapshot_take (store, &now);
-  g_assert_true (tn_version_vector_equal (snap->vv, now.vv));
-  g_assert_cmpstr (snap->digest, ==, now.digest);
-  g_assert_cmpint (snap->events, ==, now.events);
-  g_assert_cmpint (snap->held, ==, now.held);
-  tn_version_vector_free (now.vv);
-  g_free (now.digest);
-}
-
-static void
-snapshot_clear (Snapshot *snap)
-{
-  g_clear_pointer (&snap->vv, tn_version_vector_free);
-  g_clear_pointer (&snap->digest, g_free);
-}
-
 /* Two lanes of one store, each in its own directory. */
 typedef struct
 {
@@ -210,16 +165,9 @@ typedef struct
 static void
 pair_init (Pair *pair)
 {
-  g_autofree char *a = NULL;
-  g_autofree char *b = NULL;
-
   pair->dir = tn_test_mkdtemp ();
-  a = g_build_filename (pair->dir, "l1", NULL);
-  b = g_build_filename (pair->dir, "l2", NULL);
-  g_assert_cmpint (g_mkdir (a, 0700), ==, 0);
-  g_assert_cmpint (g_mkdir (b, 0700), ==, 0);
-  pair->source = tn_test_store_new (a, "L1", TRUE, TRUE);
-  pair->target = tn_test_store_new (b, "L2", FALSE, TRUE);
+  pair->source = tn_test_lane_new (pair->dir, 0, TRUE);
+  pair->target = tn_test_lane_new (pair->dir, 1, FALSE);
 }
 
 static void
@@ -229,16 +177,6 @@ pair_clear (Pair *pair)
   g_clear_object (&pair->target);
   tn_test_rmdir (pair->dir);
   g_clear_pointer (&pair->dir, g_free);
-}
-
-static void
-assert_same_state (TnStore *a,
-                   TnStore *b)
-{
-  g_autofree char *da = tn_test_state_hash (a);
-  g_autofree char *db = tn_test_state_hash (b);
-
-  g_assert_cmpstr (da, ==, db);
 }
 
 /* Local appends ------------------------------------------------------------ */
@@ -458,7 +396,7 @@ test_apply_duplicates (void)
   g_autoptr(GPtrArray) doubled = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
   TnApplyResult result = { 0, };
-  Snapshot snap;
+  g_autoptr(TnTestSnapshot) snap = NULL;
 
   pair_init (&pair);
   add_products (pair.source, "P", 6);
@@ -469,10 +407,10 @@ test_apply_duplicates (void)
   g_assert_no_error (error);
   g_assert_cmpuint (result.applied, ==, 6);
   g_assert_cmpuint (result.duplicates, ==, 0);
-  assert_same_state (pair.source, pair.target);
+  tn_test_assert_same_state (pair.source, pair.target);
 
   /* The whole batch again, fresh copies. */
-  snapshot_take (pair.target, &snap);
+  snap = tn_test_snapshot_take (pair.target);
   again = parse_texts (texts);
   memset (&result, 0, sizeof result);
   g_assert_true (tn_store_apply_remote (pair.target, again, TN_APPLY_FLAGS_STRICT, &result,
@@ -481,8 +419,7 @@ test_apply_duplicates (void)
   g_assert_cmpuint (result.applied, ==, 0);
   g_assert_cmpuint (result.duplicates, ==, 6);
   g_assert_cmpuint (result.held_back, ==, 0);
-  snapshot_assert_same (pair.target, &snap);
-  snapshot_clear (&snap);
+  tn_test_snapshot_assert_unchanged (pair.target, snap);
 
   /* A new event sent twice in one batch counts once. */
   tn_test_add_product (pair.source, "NEW", 1, 0);
@@ -499,7 +436,7 @@ test_apply_duplicates (void)
   g_assert_no_error (error);
   g_assert_cmpuint (result.applied, ==, 1);
   g_assert_cmpuint (result.duplicates, ==, 2);
-  assert_same_state (pair.source, pair.target);
+  tn_test_assert_same_state (pair.source, pair.target);
   g_assert_cmpint (tn_test_sql_int (pair.target, "SELECT count(*) FROM events"), ==, 7);
   pair_clear (&pair);
 }
@@ -538,7 +475,7 @@ test_apply_reverse_order (void)
   vv = tn_store_get_version_vector (pair.target, &error);
   g_assert_no_error (error);
   g_assert_cmpint (tn_version_vector_get (vv, tn_store_get_replica_id (pair.source)), ==, n);
-  assert_same_state (pair.source, pair.target);
+  tn_test_assert_same_state (pair.source, pair.target);
   pair_clear (&pair);
 }
 
@@ -569,7 +506,7 @@ test_apply_reverse_batch (void)
   g_assert_no_error (error);
   g_assert_cmpuint (result.applied, ==, 9);
   g_assert_cmpuint (result.held_back, ==, 0);
-  assert_same_state (pair.source, pair.target);
+  tn_test_assert_same_state (pair.source, pair.target);
   pair_clear (&pair);
 }
 
@@ -603,14 +540,14 @@ test_apply_conflicting_seq (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(TnEvent) original = NULL;
   TnApplyResult result = { 0, };
-  Snapshot snap;
+  g_autoptr(TnTestSnapshot) snap = NULL;
 
   pair_init (&pair);
   add_products (pair.source, "P", 3);
   texts = read_all (pair.source);
   apply_one (pair.target, texts->pdata[0]);
   apply_one (pair.target, texts->pdata[1]);
-  snapshot_take (pair.target, &snap);
+  snap = tn_test_snapshot_take (pair.target);
 
   /* Seq 2 again, with other content, then the genuine seq 3. */
   original = parse_one (texts->pdata[1]);
@@ -621,10 +558,9 @@ test_apply_conflicting_seq (void)
                                          &error));
   g_assert_error (error, TN_ERROR, TN_ERROR_INVALID);
   g_assert_nonnull (strstr (error->message, original->origin));
-  snapshot_assert_same (pair.target, &snap);
+  tn_test_snapshot_assert_unchanged (pair.target, snap);
   g_assert_cmpint (tn_test_sql_int (pair.target, "SELECT count(*) FROM products WHERE "
                                                  "sku = 'FORGED'"), ==, 0);
-  snapshot_clear (&snap);
   pair_clear (&pair);
 }
 
@@ -640,14 +576,14 @@ test_apply_conflicting_seq_in_batch (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(TnEvent) original = NULL;
   TnApplyResult result = { 0, };
-  Snapshot snap;
+  g_autoptr(TnTestSnapshot) snap = NULL;
   gboolean ok;
 
   pair_init (&pair);
   add_products (pair.source, "P", 2);
   texts = read_all (pair.source);
   original = parse_one (texts->pdata[0]);
-  snapshot_take (pair.target, &snap);
+  snap = tn_test_snapshot_take (pair.target);
 
   g_ptr_array_add (batch, parse_one (texts->pdata[0]));
   g_ptr_array_add (batch, forge_like (original, "FORGED"));
@@ -659,9 +595,8 @@ test_apply_conflicting_seq_in_batch (void)
   else
     {
       g_assert_error (error, TN_ERROR, TN_ERROR_INVALID);
-      snapshot_assert_same (pair.target, &snap);
+      tn_test_snapshot_assert_unchanged (pair.target, snap);
     }
-  snapshot_clear (&snap);
   pair_clear (&pair);
 }
 
@@ -726,8 +661,6 @@ static void
 test_apply_wrong_store (void)
 {
   Pair pair;
-  g_autofree char *other_dir = NULL;
-  g_autofree char *other_path = NULL;
   g_autoptr(TnStore) other = NULL;
   g_autoptr(GPtrArray) texts = NULL;
   g_autoptr(GPtrArray) batch = NULL;
@@ -735,18 +668,12 @@ test_apply_wrong_store (void)
   TnStoreIdentity identity = { .store_id = "store-2", .terminal = "L1", .currency = "USD",
                                .decimals = 2 };
   TnApplyResult result = { 0, };
-  Snapshot snap;
+  g_autoptr(TnTestSnapshot) snap = NULL;
 
   pair_init (&pair);
-  other_dir = g_build_filename (pair.dir, "other", NULL);
-  g_assert_cmpint (g_mkdir (other_dir, 0700), ==, 0);
-  other_path = db_path (other_dir);
-  other = tn_store_open (other_path, TN_STORE_FLAGS_NO_SYNC, &error);
-  g_assert_no_error (error);
-  tn_store_initialize (other, &identity, &error);
-  g_assert_no_error (error);
+  other = tn_test_store_new_custom (pair.dir, "other", &identity);
   add_products (other, "X", 3);
-  snapshot_take (pair.target, &snap);
+  snap = tn_test_snapshot_take (pair.target);
 
   texts = read_all (other);
   batch = parse_texts (texts);
@@ -754,8 +681,7 @@ test_apply_wrong_store (void)
                                          &error));
   g_assert_error (error, TN_ERROR, TN_ERROR_WRONG_STORE);
   g_assert_nonnull (strstr (error->message, "store-2"));
-  snapshot_assert_same (pair.target, &snap);
-  snapshot_clear (&snap);
+  tn_test_snapshot_assert_unchanged (pair.target, snap);
   g_clear_object (&other);
   pair_clear (&pair);
 }
@@ -765,7 +691,6 @@ static void
 test_apply_relay (void)
 {
   Pair pair;
-  g_autofree char *third_dir = NULL;
   g_autoptr(TnStore) third = NULL;
   g_autoptr(GPtrArray) from_third = NULL;
   g_autoptr(GPtrArray) events = NULL;
@@ -775,9 +700,7 @@ test_apply_relay (void)
   TnApplyResult result = { 0, };
 
   pair_init (&pair);
-  third_dir = g_build_filename (pair.dir, "l3", NULL);
-  g_assert_cmpint (g_mkdir (third_dir, 0700), ==, 0);
-  third = tn_test_store_new (third_dir, "L3", FALSE, TRUE);
+  third = tn_test_lane_new (pair.dir, 2, FALSE);
   add_products (third, "T", 3);
   from_third = read_all (third);
   events = parse_texts (from_third);
@@ -795,7 +718,7 @@ test_apply_relay (void)
   g_assert_true (tn_store_apply_remote (pair.target, relayed_events, TN_APPLY_FLAGS_STRICT,
                                         &result, &error));
   g_assert_no_error (error);
-  assert_same_state (third, pair.target);
+  tn_test_assert_same_state (third, pair.target);
   /* Relayed events are not L1's to send: its outbox has none. */
   g_assert_cmpint (tn_test_sql_int (pair.source, "SELECT count(*) FROM outbox"), ==, 0);
   g_clear_object (&third);
@@ -1041,14 +964,10 @@ test_sell_base_currency (void)
 {
   g_autofree char *dir = tn_test_mkdtemp ();
   g_autoptr(TnStore) store = tn_test_store_new (dir, "L1", TRUE, TRUE);
-  g_autoptr(TnSaleRequest) request = tn_sale_request_new ();
   g_autoptr(TnSaleReceipt) receipt = NULL;
-  g_autoptr(GError) error = NULL;
 
   tn_test_add_product (store, "COFFEE", 250, 1600);
-  tn_sale_request_add_line (request, "COFFEE", 2000);
-  receipt = tn_store_sell (store, request, &error);
-  g_assert_no_error (error);
+  receipt = tn_test_sell (store, "COFFEE", 2000);
   g_assert_cmpint (receipt->total, ==, 580);
   g_assert_null (receipt->second_currency);
   g_assert_cmpint (tn_test_sql_int (store, "SELECT count(*) FROM sales"), ==, 1);
