@@ -189,6 +189,11 @@ test_migrate_from (gconstpointer data)
   g_assert_cmpint (tn_test_sql_int (store, "SELECT count(*) FROM products_fts "
                                            "WHERE products_fts MATCH 'blan*'"), ==, 1);
   g_assert_true (table_exists (store, "dead_letters"));
+  /* Migration 4: the indexes that keep fiscal lookups and the hold-back
+   * queue fast (sqlite_master holds indexes by name too). */
+  g_assert_true (table_exists (store, "fiscal_blocks_device_range"));
+  g_assert_true (table_exists (store, "holdback_slot"));
+  g_assert_false (table_exists (store, "fiscal_blocks_device"));
   g_assert_true (table_exists (store, "divergences"));
   g_assert_true (column_exists (store, "alerts", "peer"));
   tn_test_sql (store, "INSERT INTO dead_letters (event_id, origin, seq, reason, created_at) "
