@@ -26,6 +26,9 @@ typedef struct
   char     *currency;
   int       decimals;
   gboolean  tax_inclusive;
+  char     *tls_cert;
+  char     *tls_key;
+  char    **pins;         /* normalised by validate_options () */
 } InitOptions;
 
 static void
@@ -38,6 +41,9 @@ init_options_clear (InitOptions *options)
   g_free (options->store_key_file);
   g_free (options->hub_key_file);
   g_free (options->currency);
+  g_free (options->tls_cert);
+  g_free (options->tls_key);
+  g_strfreev (options->pins);
 }
 
 /* What init created, to remove it again if a later step fails. */
@@ -137,8 +143,23 @@ validate_options (InitOptions  *options,
   if (options->decimals < 0 || options->decimals > 4)
     return tn_ctl_usage_error (error, _("Invalid --decimals: %d (a currency has 0 to 4 "
                                         "decimals)"), options->decimals);
+  if ((options->tls_cert == NULL) != (options->tls_key == NULL))
+    return tn_ctl_usage_error (error, _("--tls-cert and --tls-key go together: give both to "
+                                        "listen on wss://"));
+  for (char **pin = options->pins; pin != NULL && *pin != NULL; pin++)
+    {
+      GError *pin_error = NULL;
+      char *normalized = tn_config_normalize_fingerprint (*pin, &pin_error);
+
+      if (normalized == NULL)
+        return tn_ctl_option_value_error (error, "--pin-peer", pin_error);
+      g_free (*pin);
+      *pin = normalized;
+    }
   return check_key_file ("--store-key-file", &options->store_key_file, error) &&
-         check_key_file ("--hub-key-file", &options->hub_key_file, error);
+         check_key_file ("--hub-key-file", &options->hub_key_file, error) &&
+         check_key_file ("--tls-cert", &options->tls_cert, error) &&
+         check_key_file ("--tls-key", &options->tls_key, error);
 }
 
 static gboolean
@@ -223,6 +244,13 @@ write_lane (TnCtl        *ctl,
   config->store_key_file = g_strdup (options->store_key_file);
   g_free (config->hub_key_file);
   config->hub_key_file = g_strdup (options->hub_key_file);
+  config->tls_certificate_file = g_strdup (options->tls_cert);
+  config->tls_key_file = g_strdup (options->tls_key);
+  if (options->pins != NULL)
+    {
+      g_strfreev (config->peer_fingerprints);
+      config->peer_fingerprints = g_strdupv (options->pins);
+    }
   if (!tn_config_save (config, error))
     return FALSE;
 
@@ -263,6 +291,13 @@ tn_ctl_cmd_init (TnCtl   *ctl,
       N_("Decimals of the base currency (default 2)"), N_("N") },
     { "tax-inclusive", 0, 0, G_OPTION_ARG_NONE, &options.tax_inclusive,
       N_("Prices already include tax"), NULL },
+    { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &options.tls_cert,
+      N_("This lane’s certificate (PEM): peers reach it on wss://"), N_("FILE") },
+    { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &options.tls_key,
+      N_("The private key of --tls-cert (PEM)"), N_("FILE") },
+    { "pin-peer", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.pins,
+      N_("SHA-256 fingerprint of a wss:// peer’s certificate to trust (repeatable)"),
+      N_("FINGERPRINT") },
     { NULL }
   };
 

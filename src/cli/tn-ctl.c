@@ -47,6 +47,8 @@ static const TnCtlCommand commands[] = {
   { "fiscal", "grant", tn_ctl_cmd_fiscal_grant,
     N_("Grant a block of fiscal numbers to a device (fiscal authority only)") },
   { "export", "sales", tn_ctl_cmd_export_sales, N_("Export sales as CSV or JSON") },
+  { "tls", "fingerprint", tn_ctl_cmd_tls_fingerprint,
+    N_("Print a certificate’s SHA-256 fingerprint, to pin it on other lanes") },
 };
 
 G_DEFINE_QUARK (tn-ctl-error-quark, tn_ctl_error)

@@ -146,5 +146,6 @@ gboolean  tn_ctl_cmd_conflicts_list  (TnCtl *ctl, int argc, char **argv, GError 
 gboolean  tn_ctl_cmd_conflicts_resolve (TnCtl *ctl, int argc, char **argv, GError **error);
 gboolean  tn_ctl_cmd_fiscal_verify   (TnCtl *ctl, int argc, char **argv, GError **error);
 gboolean  tn_ctl_cmd_fiscal_grant    (TnCtl *ctl, int argc, char **argv, GError **error);
+gboolean  tn_ctl_cmd_tls_fingerprint (TnCtl *ctl, int argc, char **argv, GError **error);
 
 G_END_DECLS

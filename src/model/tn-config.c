@@ -2,8 +2,10 @@
 #include "tn-config.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include <string.h>
+#include <unistd.h>
 
 #include "tn-error.h"
 
@@ -19,6 +21,7 @@ tn_config_new (const char *data_dir)
   config->peers = g_new0 (char *, 1);
   config->sync_backoff_base_ms = 1000;
   config->max_offline_minutes = 60;
+  config->peer_fingerprints = g_new0 (char *, 1);
   return config;
 }
 
@@ -34,6 +37,9 @@ tn_config_free (TnConfig *config)
   g_free (config->hub_url);
   g_free (config->store_key_file);
   g_free (config->hub_key_file);
+  g_free (config->tls_certificate_file);
+  g_free (config->tls_key_file);
+  g_strfreev (config->peer_fingerprints);
   g_free (config);
 }
 
@@ -74,6 +80,113 @@ bad:
                          : _("“%s” is not a hub address: use https://HOST[:PORT]"),
                url ? url : "");
   return FALSE;
+}
+
+char *
+tn_config_normalize_fingerprint (const char  *text,
+                                 GError     **error)
+{
+  g_autoptr(GString) hex = g_string_sized_new (64);
+  gboolean colons;
+  gsize len;
+
+  if (text == NULL)
+    goto bad;
+  text += strspn (text, " \t");
+  len = strlen (text);
+  while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\t'))
+    len--;
+  /* Either 64 digits in a row, or "AB:CD:…" as openssl prints it. */
+  colons = memchr (text, ':', len) != NULL;
+  if (len != (colons ? 95 : 64))
+    goto bad;
+  for (gsize i = 0; i < len; i++)
+    {
+      if (colons && i % 3 == 2)
+        {
+          if (text[i] != ':')
+            goto bad;
+          continue;
+        }
+      if (!g_ascii_isxdigit (text[i]))
+        goto bad;
+      g_string_append_c (hex, g_ascii_tolower (text[i]));
+    }
+  return g_string_free (g_steal_pointer (&hex), FALSE);
+
+bad:
+  g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
+               _("“%s” is not a SHA-256 certificate fingerprint: use the 64 hexadecimal "
+                 "digits that “tendero-ctl tls fingerprint CERT.pem” prints"),
+               text ? text : "");
+  return NULL;
+}
+
+/* Reads a file setting of @file: relative paths are relative to the
+ * data directory, and the file must be readable now. */
+static gboolean
+load_file_setting (GKeyFile    *file,
+                   const char  *key,
+                   const char  *data_dir,
+                   const char  *path,
+                   char       **out,
+                   GError     **error)
+{
+  g_autofree char *value = g_key_file_get_string (file, GROUP, key, NULL);
+  g_autofree char *base = NULL;
+
+  if (value == NULL || *value == '\0')
+    return TRUE;
+  base = g_canonicalize_filename (data_dir, NULL);
+  *out = g_canonicalize_filename (value, base);
+  if (!g_file_test (*out, G_FILE_TEST_IS_REGULAR) || g_access (*out, R_OK) != 0)
+    {
+      g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
+                   _("%s: %s names “%s”, which is not a readable file"), path, key, *out);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+load_tls (TnConfig    *config,
+          GKeyFile    *file,
+          const char  *path,
+          GError     **error)
+{
+  g_auto(GStrv) pins = NULL;
+  g_autoptr(GPtrArray) normalized = g_ptr_array_new_null_terminated (0, g_free, TRUE);
+
+  if (!load_file_setting (file, "tls-certificate-file", config->data_dir, path,
+                          &config->tls_certificate_file, error) ||
+      !load_file_setting (file, "tls-key-file", config->data_dir, path,
+                          &config->tls_key_file, error))
+    return FALSE;
+  if ((config->tls_certificate_file == NULL) != (config->tls_key_file == NULL))
+    {
+      g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
+                   _("%s: tls-certificate-file and tls-key-file go together: set both to "
+                     "listen on wss://, or neither"), path);
+      return FALSE;
+    }
+
+  pins = g_key_file_get_string_list (file, GROUP, "peer-fingerprints", NULL, NULL);
+  for (guint i = 0; pins != NULL && pins[i] != NULL; i++)
+    {
+      char *pin = tn_config_normalize_fingerprint (pins[i], error);
+
+      if (pin == NULL)
+        {
+          g_prefix_error (error, _("%s: peer-fingerprints: "), path);
+          return FALSE;
+        }
+      g_ptr_array_add (normalized, pin);
+    }
+  g_strfreev (config->peer_fingerprints);
+  config->peer_fingerprints = (char **) g_ptr_array_free (g_steal_pointer (&normalized), FALSE);
+  if (config->peer_fingerprints == NULL)
+    config->peer_fingerprints = g_new0 (char *, 1);
+  return TRUE;
 }
 
 TnConfig *
@@ -177,6 +290,8 @@ tn_config_load (const char  *data_dir,
         }
       config->max_offline_minutes = (guint) offline;
     }
+  if (!load_tls (config, file, path, error))
+    return NULL;
   return g_steal_pointer (&config);
 }
 
@@ -202,6 +317,14 @@ tn_config_save (const TnConfig  *config,
                           (gint) config->sync_backoff_base_ms);
   g_key_file_set_integer (file, GROUP, "max-offline-minutes",
                           (gint) config->max_offline_minutes);
+  if (config->tls_certificate_file != NULL)
+    g_key_file_set_string (file, GROUP, "tls-certificate-file", config->tls_certificate_file);
+  if (config->tls_key_file != NULL)
+    g_key_file_set_string (file, GROUP, "tls-key-file", config->tls_key_file);
+  if (config->peer_fingerprints != NULL && config->peer_fingerprints[0] != NULL)
+    g_key_file_set_string_list (file, GROUP, "peer-fingerprints",
+                                (const char * const *) config->peer_fingerprints,
+                                g_strv_length (config->peer_fingerprints));
   if (!g_key_file_save_to_file (file, path, error))
     {
       g_prefix_error (error, _("Cannot write %s: "), path);

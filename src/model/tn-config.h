@@ -21,6 +21,10 @@ typedef struct
   char     *hub_key_file;
   guint     sync_backoff_base_ms;  /* default 1000 */
   guint     max_offline_minutes;   /* default 60 */
+  char     *tls_certificate_file;  /* PEM; with tls_key_file the lane listens on wss:// */
+  char     *tls_key_file;          /* PEM */
+  char    **peer_fingerprints;     /* SHA-256 of the peers' certificates, 64 lowercase
+                                    * hex each; wss:// peers must match one */
 } TnConfig;
 
 TnConfig *tn_config_new          (const char      *data_dir);
@@ -44,5 +48,10 @@ gboolean  tn_config_save         (const TnConfig  *config,
 gboolean  tn_config_validate_url (const char      *url,
                                   gboolean         websocket,
                                   GError         **error);
+
+/* A certificate's SHA-256 fingerprint as people write it (64 hex digits,
+ * or 32 pairs separated by colons, any case) → 64 lowercase hex. */
+char     *tn_config_normalize_fingerprint (const char  *text,
+                                           GError     **error);
 
 G_END_DECLS

@@ -9,6 +9,7 @@
 
 #include "tn-backoff.h"
 #include "tn-sync-util.h"
+#include "tn-tls-pinning.h"
 
 #define CONNECT_TIMEOUT_S 10
 
@@ -23,6 +24,8 @@ struct _TnPeerLink
   char            *url;
   SoupSession     *soup;
   GCancellable    *cancellable;  /* of the attempt in progress */
+  SoupMessage     *message;      /* of the attempt in progress */
+  GStrv            pins;         /* certificate fingerprints a wss:// peer may have */
   TnPeerSession   *session;
   TnBackoff        backoff;
   TnPeerLinkState  state;
@@ -120,11 +123,22 @@ connect_done_cb (GObject      *source,
   g_autoptr(TnPeerLink) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(SoupWebsocketConnection) connection = NULL;
+  g_autoptr(GError) tls_error = NULL;
 
   connection = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
   if (self->stopped)
     return;
   g_clear_object (&self->cancellable);
+  if (!tn_tls_pinning_check_message (self->message, connection != NULL, &tls_error))
+    {
+      if (connection != NULL)
+        soup_websocket_connection_close (connection, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
+                                         NULL);
+      g_clear_object (&connection);
+      g_clear_error (&error);
+      error = g_steal_pointer (&tls_error);
+    }
+  g_clear_object (&self->message);
   if (connection == NULL)
     {
       if (self->last_error == NULL || !g_str_equal (self->last_error, error->message))
@@ -160,6 +174,8 @@ connect_now (TnPeerLink *self)
       set_state (self, TN_PEER_LINK_IDLE);
       return;
     }
+  tn_tls_pinning_watch_message (msg, (const char * const *) self->pins);
+  g_set_object (&self->message, msg);
   self->cancellable = g_cancellable_new ();
   set_state (self, TN_PEER_LINK_CONNECTING);
   soup_session_websocket_connect_async (self->soup, msg, NULL, NULL, G_PRIORITY_DEFAULT,
@@ -178,6 +194,7 @@ tn_peer_link_dispose (GObject *object)
   tn_sync_clear_source (&self->retry_source);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->message);
   if (self->session != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->session, self);
@@ -195,6 +212,7 @@ tn_peer_link_finalize (GObject *object)
   g_clear_pointer (&self->key, g_bytes_unref);
   g_free (self->url);
   g_free (self->last_error);
+  g_strfreev (self->pins);
   G_OBJECT_CLASS (tn_peer_link_parent_class)->finalize (object);
 }
 
@@ -254,6 +272,17 @@ tn_peer_link_new (TnStore    *store,
 }
 
 void
+tn_peer_link_set_pinned_fingerprints (TnPeerLink         *self,
+                                      const char * const *pins)
+{
+  g_return_if_fail (TN_IS_PEER_LINK (self));
+  ASSERT_OWNER (self);
+
+  g_strfreev (self->pins);
+  self->pins = g_strdupv ((char **) pins);
+}
+
+void
 tn_peer_link_start (TnPeerLink *self)
 {
   g_return_if_fail (TN_IS_PEER_LINK (self));
@@ -273,6 +302,7 @@ tn_peer_link_stop (TnPeerLink *self)
   tn_sync_clear_source (&self->retry_source);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->message);
   if (self->session != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->session, self);

@@ -26,6 +26,10 @@ TnPeerLink      *tn_peer_link_new            (TnStore     *store,
                                               GBytes      *key,
                                               const char  *url,
                                               guint        backoff_base_ms);
+/* Before starting: the SHA-256 fingerprints (normalised) a wss:// peer's
+ * certificate may have; any other certificate is refused. */
+void             tn_peer_link_set_pinned_fingerprints (TnPeerLink         *self,
+                                                       const char * const *pins);
 void             tn_peer_link_start          (TnPeerLink  *self);
 /* Cancels any attempt and closes the connection; no more attempts. */
 void             tn_peer_link_stop           (TnPeerLink  *self);

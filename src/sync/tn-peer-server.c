@@ -33,6 +33,7 @@ struct _TnPeerServer
   SoupServer *server;
   GHashTable *addresses;   /* host → AddressRecord */
   guint       port;
+  SoupServerListenOptions listen_options;   /* HTTPS once it has a certificate */
 };
 
 G_DEFINE_FINAL_TYPE (TnPeerServer, tn_peer_server, G_TYPE_OBJECT)
@@ -225,7 +226,7 @@ tn_peer_server_listen (TnPeerServer  *self,
   ASSERT_OWNER (self);
 
   if (address == NULL)
-    ok = soup_server_listen_all (self->server, port, 0, error);
+    ok = soup_server_listen_all (self->server, port, self->listen_options, error);
   else
     {
       g_autoptr(GInetAddress) inet = g_inet_address_new_from_string (address);
@@ -238,7 +239,7 @@ tn_peer_server_listen (TnPeerServer  *self,
           return FALSE;
         }
       socket_address = g_inet_socket_address_new (inet, port);
-      ok = soup_server_listen (self->server, socket_address, 0, error);
+      ok = soup_server_listen (self->server, socket_address, self->listen_options, error);
     }
   if (!ok)
     return FALSE;
@@ -248,6 +249,18 @@ tn_peer_server_listen (TnPeerServer  *self,
     self->port = (guint) g_uri_get_port (uris->data);
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
   return TRUE;
+}
+
+void
+tn_peer_server_set_tls_certificate (TnPeerServer    *self,
+                                    GTlsCertificate *certificate)
+{
+  g_return_if_fail (TN_IS_PEER_SERVER (self));
+  g_return_if_fail (G_IS_TLS_CERTIFICATE (certificate));
+  ASSERT_OWNER (self);
+
+  g_object_set (self->server, "tls-certificate", certificate, NULL);
+  self->listen_options |= SOUP_SERVER_LISTEN_HTTPS;
 }
 
 guint

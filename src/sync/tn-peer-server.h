@@ -21,6 +21,10 @@ gboolean      tn_peer_server_listen   (TnPeerServer  *self,
                                        const char    *address,
                                        guint          port,
                                        GError       **error);
+/* Before tn_peer_server_listen(): listen on wss:// with @certificate
+ * (which holds its private key). */
+void          tn_peer_server_set_tls_certificate (TnPeerServer    *self,
+                                                  GTlsCertificate *certificate);
 /* The port listened on, or 0. */
 guint         tn_peer_server_get_port (TnPeerServer  *self);
 void          tn_peer_server_stop     (TnPeerServer  *self);

@@ -951,7 +951,11 @@ tn_peer_session_new (TnStore                 *store,
   self->role = role;
   self->label = g_strdup (label);
 
-  soup_websocket_connection_set_max_incoming_payload_size (connection, TN_SYNC_MAX_FRAME);
+  /* Frames a little over the limit reach tn_sync_message_decode (), which
+   * refuses them with an error frame and 1009 as DESIGN §4 asks: libsoup
+   * would drop the connection mid-frame, so the peer never learns why.
+   * Past twice the limit libsoup still drops it, unread. */
+  soup_websocket_connection_set_max_incoming_payload_size (connection, 2 * TN_SYNC_MAX_FRAME);
   soup_websocket_connection_set_keepalive_interval (connection, KEEPALIVE_S);
   g_signal_connect (connection, "message", G_CALLBACK (connection_message_cb), self);
   g_signal_connect (connection, "closed", G_CALLBACK (connection_closed_cb), self);

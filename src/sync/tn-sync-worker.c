@@ -17,6 +17,7 @@
 #include "tn-peer-server.h"
 #include "tn-queries.h"
 #include "tn-sync-util.h"
+#include "tn-tls-pinning.h"
 
 /* How often the log is checked for commits by other processes
  * (tendero-ctl): a running lane must notice them within 250 ms. */
@@ -537,6 +538,16 @@ worker_setup (TnSyncWorker  *self,
 
   self->server = tn_peer_server_new (self->store, self->key);
   g_signal_connect (self->server, "session-opened", G_CALLBACK (session_opened_cb), self);
+  if (self->config->tls_certificate_file != NULL)
+    {
+      g_autoptr(GTlsCertificate) certificate =
+        tn_tls_load_server_certificate (self->config->tls_certificate_file,
+                                        self->config->tls_key_file, error);
+
+      if (certificate == NULL)
+        return FALSE;
+      tn_peer_server_set_tls_certificate (self->server, certificate);
+    }
   if (!tn_peer_server_listen (self->server, self->listen_address, self->config->port, error))
     return FALSE;
   g_message ("Terminal %s of store “%s” listening for lanes on port %u",
@@ -548,6 +559,8 @@ worker_setup (TnSyncWorker  *self,
       TnPeerLink *link = tn_peer_link_new (self->store, self->key, *url,
                                            self->config->sync_backoff_base_ms);
 
+      tn_peer_link_set_pinned_fingerprints (link,
+          (const char * const *) self->config->peer_fingerprints);
       g_signal_connect (link, "session-opened", G_CALLBACK (session_opened_cb), self);
       g_ptr_array_add (self->links, link);
       tn_peer_link_start (link);
