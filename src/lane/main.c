@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <glib-unix.h>
 #include <locale.h>
 #include <stdio.h>
@@ -83,7 +84,7 @@ on_conflict_detected (TnSyncService *service,
                       gint64         open_conflicts,
                       gpointer       user_data)
 {
-  g_message (_("%" G_GINT64_FORMAT " conflicts wait for a manager"), open_conflicts);
+  g_message (_("%" PRId64 " conflicts wait for a manager"), open_conflicts);
 }
 
 static void
@@ -92,7 +93,7 @@ on_fiscal_alert (TnSyncService *service,
                  gint64         count,
                  gpointer       user_data)
 {
-  g_message (_("Fiscal alert: %" G_GINT64_FORMAT " unacknowledged urgent alerts"), count);
+  g_message (_("Fiscal alert: %" PRId64 " unacknowledged urgent alerts"), count);
 }
 
 static int

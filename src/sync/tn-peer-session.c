@@ -494,8 +494,8 @@ handle_events (TnPeerSession  *self,
       if (event->seq > expected)
         {
           g_set_error (error, TN_ERROR, TN_ERROR_SEQ_GAP,
-                       _("Events of replica %s skip from seq %" PRId64 " to %"
-                         G_GINT64_FORMAT "; nothing from this batch was stored"),
+                       _("Events of replica %s skip from seq %" PRId64 " to %" PRId64
+                         "; nothing from this batch was stored"),
                        event->origin, expected - 1, event->seq);
           return FALSE;
         }
