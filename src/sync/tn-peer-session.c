@@ -287,14 +287,17 @@ build_frames (TnPeerSession  *self,
 static gboolean
 digest_idle_cb (gpointer user_data);
 
+/* The digest goes out once both sides hold the same events and the link
+ * has been quiet for DIGEST_IDLE_MS: any traffic re-arms the timer, and
+ * a digest of a state the peer is still catching up to is worthless (it
+ * costs a pass over every projection row). */
 static void
 maybe_schedule_digest (TnPeerSession   *self,
                        TnVersionVector *vv)
 {
-  if (self->digest_source != 0)
-    return;
   if (self->digest_vv != NULL && tn_version_vector_equal (self->digest_vv, vv))
     return;
+  tn_sync_clear_source (&self->digest_source);
   self->digest_source = tn_sync_timeout_add (DIGEST_IDLE_MS, digest_idle_cb, self);
 }
 
@@ -327,7 +330,7 @@ pump (TnPeerSession *self)
     return;
   /* Caught up: tell the peer what our state is once things settle. */
   vv = local_vv (self, NULL);
-  if (vv != NULL && tn_version_vector_covers (self->peer_vv, vv))
+  if (vv != NULL && tn_version_vector_equal (self->peer_vv, vv))
     maybe_schedule_digest (self, vv);
 }
 
@@ -480,6 +483,8 @@ handle_events (TnPeerSession  *self,
 
   if (vv == NULL)
     return FALSE;
+  /* Traffic: the link is not idle, so no digest yet (pump re-arms it). */
+  tn_sync_clear_source (&self->digest_source);
 
   /* A peer streams each origin in seq order, continuing from what we
    * hold or what it already sent: a skip is a broken peer.  (Events may
@@ -520,6 +525,9 @@ handle_events (TnPeerSession  *self,
   send_text (self, ack);
   if (result.applied > 0)
     g_signal_emit (self, signals[SIGNAL_STORE_CHANGED], 0, result.applied);
+  /* Caught up now?  pump () arms the digest once the link goes quiet. */
+  if (self->state == TN_PEER_SESSION_READY)
+    pump (self);
   return TRUE;
 }
 
@@ -836,8 +844,13 @@ digest_idle_cb (gpointer user_data)
 {
   TnPeerSession *self = user_data;
 
+  g_autoptr(TnVersionVector) vv = NULL;
+
   self->digest_source = 0;
-  if (self->state == TN_PEER_SESSION_READY && self->in_flight == 0)
+  if (self->state != TN_PEER_SESSION_READY || self->in_flight != 0)
+    return G_SOURCE_REMOVE;
+  vv = local_vv (self, NULL);
+  if (vv != NULL && tn_version_vector_equal (self->peer_vv, vv))
     send_digest (self);
   return G_SOURCE_REMOVE;
 }
