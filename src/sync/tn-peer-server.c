@@ -10,16 +10,29 @@
 #include "tn-sync-protocol.h"
 
 /* Failed handshakes an address may have before its hellos are delayed,
- * and before it is refused outright; a quiet period forgives it. */
-#define SLOW_AFTER_FAILURES    3
-#define REFUSE_AFTER_FAILURES  20
-#define MAX_HELLO_DELAY_MS     30000
-#define FORGET_AFTER_US        (10 * 60 * G_USEC_PER_SEC)
+ * and before it is refused outright; a quiet period forgives it.
+ *
+ * Handshakes still in progress count too: otherwise many connections
+ * opened at once from one address would all get the delay in force when
+ * they opened and could make many guesses before the refusal applied.
+ * An address may have at most MAX_HANDSHAKES_IN_PROGRESS at a time; each
+ * connection refused for going over that counts as a failure (a lane
+ * opens one connection to a peer at a time, so more is guessing), and
+ * failures + handshakes in progress together meet REFUSE_AFTER_FAILURES. */
+#define SLOW_AFTER_FAILURES         3
+#define REFUSE_AFTER_FAILURES       20
+#define MAX_HANDSHAKES_IN_PROGRESS  4
+#define MAX_HELLO_DELAY_MS          30000
+#define FORGET_AFTER_US             (10 * 60 * G_USEC_PER_SEC)
+
+/* Session data: set while the session counts in its address's in_progress. */
+#define HANDSHAKING_KEY "tn-handshaking"
 
 typedef struct
 {
   guint  failures;
   gint64 last_failure;   /* monotonic µs */
+  guint  in_progress;    /* handshakes accepted and not yet over */
 } AddressRecord;
 
 struct _TnPeerServer
@@ -31,7 +44,7 @@ struct _TnPeerServer
   TnStore    *store;       /* borrowed: the worker's */
   GBytes     *key;
   SoupServer *server;
-  GHashTable *addresses;   /* host → AddressRecord */
+  GHashTable *addresses;   /* host → AddressRecord; dropped once it counts nothing */
   guint       port;
   SoupServerListenOptions listen_options;   /* HTTPS once it has a certificate */
 };
@@ -50,18 +63,53 @@ static guint signals[N_SIGNALS];
 
 /* Helpers ---------------------------------------------------------------- */
 
+/* @host's record, failures forgiven after a quiet period; with @create a
+ * new one if it has none. */
 static AddressRecord *
 lookup_address (TnPeerServer *self,
-                const char   *host)
+                const char   *host,
+                gboolean      create)
 {
   AddressRecord *record = g_hash_table_lookup (self->addresses, host);
 
-  if (record != NULL && g_get_monotonic_time () - record->last_failure > FORGET_AFTER_US)
+  if (record != NULL && record->failures > 0 &&
+      g_get_monotonic_time () - record->last_failure > FORGET_AFTER_US)
+    record->failures = 0;
+  if (record != NULL && record->failures == 0 && record->in_progress == 0)
     {
       g_hash_table_remove (self->addresses, host);
       record = NULL;
     }
+  if (record == NULL && create)
+    {
+      record = g_new0 (AddressRecord, 1);
+      g_hash_table_insert (self->addresses, g_strdup (host), record);
+    }
   return record;
+}
+
+static void
+count_failure (AddressRecord *record,
+               const char    *host)
+{
+  record->failures++;
+  record->last_failure = g_get_monotonic_time ();
+  if (record->failures == SLOW_AFTER_FAILURES)
+    g_message ("%s failed the sync handshake %u times; slowing it down", host,
+               record->failures);
+}
+
+/* The session's handshake is over (either way): it leaves in_progress,
+ * once only. */
+static void
+end_handshake (TnPeerSession *session,
+               AddressRecord *record)
+{
+  if (g_object_get_data (G_OBJECT (session), HANDSHAKING_KEY) == NULL)
+    return;
+  g_object_set_data (G_OBJECT (session), HANDSHAKING_KEY, NULL);
+  g_assert (record->in_progress > 0);
+  record->in_progress--;
 }
 
 static guint
@@ -69,10 +117,20 @@ hello_delay_for (AddressRecord *record)
 {
   guint shift;
 
-  if (record == NULL || record->failures < SLOW_AFTER_FAILURES)
+  if (record->failures < SLOW_AFTER_FAILURES)
     return 0;
   shift = MIN (record->failures - SLOW_AFTER_FAILURES, 6);
   return MIN (500u << shift, MAX_HELLO_DELAY_MS);
+}
+
+static void
+refuse (SoupWebsocketConnection *connection,
+        const char              *why)
+{
+  g_autofree char *frame = tn_sync_encode_error (TN_SYNC_CLOSE_AUTH, why);
+
+  soup_websocket_connection_send_text (connection, frame);
+  soup_websocket_connection_close (connection, TN_SYNC_CLOSE_AUTH, NULL);
 }
 
 /* Callbacks -------------------------------------------------------------- */
@@ -83,8 +141,12 @@ session_ready_cb (TnPeerSession *session,
 {
   TnPeerServer *self = user_data;
   const char *host = g_object_get_data (G_OBJECT (session), "tn-host");
+  AddressRecord *record = lookup_address (self, host, TRUE);
 
-  g_hash_table_remove (self->addresses, host);
+  /* It holds the key: its address's failures are forgiven. */
+  end_handshake (session, record);
+  record->failures = 0;
+  lookup_address (self, host, FALSE);   /* drops the record if now empty */
 }
 
 static void
@@ -93,22 +155,13 @@ session_closed_cb (TnPeerSession *session,
 {
   TnPeerServer *self = user_data;
   const char *host = g_object_get_data (G_OBJECT (session), "tn-host");
-  AddressRecord *record;
+  AddressRecord *record = lookup_address (self, host, TRUE);
 
   g_signal_handlers_disconnect_by_data (session, self);
-  if (!tn_peer_session_get_auth_failed (session))
-    return;
-  record = lookup_address (self, host);
-  if (record == NULL)
-    {
-      record = g_new0 (AddressRecord, 1);
-      g_hash_table_insert (self->addresses, g_strdup (host), record);
-    }
-  record->failures++;
-  record->last_failure = g_get_monotonic_time ();
-  if (record->failures == SLOW_AFTER_FAILURES)
-    g_message ("%s failed the sync handshake %u times; slowing it down", host,
-               record->failures);
+  end_handshake (session, record);
+  if (tn_peer_session_get_auth_failed (session))
+    count_failure (record, host);
+  lookup_address (self, host, FALSE);   /* drops the record if now empty */
 }
 
 static void
@@ -127,14 +180,19 @@ websocket_cb (SoupServer              *server,
   ASSERT_OWNER (self);
   if (host == NULL)
     host = "?";
-  record = lookup_address (self, host);
-  if (record != NULL && record->failures >= REFUSE_AFTER_FAILURES)
+  record = lookup_address (self, host, TRUE);
+  if (record->in_progress >= MAX_HANDSHAKES_IN_PROGRESS)
     {
-      g_autofree char *frame = tn_sync_encode_error (TN_SYNC_CLOSE_AUTH,
-          _("Too many failed handshakes from this address; try again later"));
-
-      soup_websocket_connection_send_text (connection, frame);
-      soup_websocket_connection_close (connection, TN_SYNC_CLOSE_AUTH, NULL);
+      /* More at once than any lane opens: a guess, refused and counted. */
+      count_failure (record, host);
+      refuse (connection, _("Too many handshakes at once from this address; try again later"));
+      return;
+    }
+  /* Those in progress may all fail: count them in before the limit. */
+  if (record->failures + record->in_progress >= REFUSE_AFTER_FAILURES)
+    {
+      refuse (connection, _("Too many failed handshakes from this address; try again later"));
+      lookup_address (self, host, FALSE);   /* drops the record if empty */
       return;
     }
 
@@ -142,9 +200,13 @@ websocket_cb (SoupServer              *server,
   session = tn_peer_session_new (self->store, self->key, connection, TN_PEER_ROLE_SERVER,
                                  label);
   g_object_set_data_full (G_OBJECT (session), "tn-host", g_strdup (host), g_free);
+  /* In progress from now until ready or closed (see end_handshake ()). */
+  record->in_progress++;
+  g_object_set_data (G_OBJECT (session), HANDSHAKING_KEY, GINT_TO_POINTER (TRUE));
   g_signal_connect (session, "ready", G_CALLBACK (session_ready_cb), self);
   g_signal_connect (session, "closed", G_CALLBACK (session_closed_cb), self);
   g_signal_emit (self, signals[SIGNAL_SESSION_OPENED], 0, session);
+  /* The delay is the one the failures counted so far call for. */
   tn_peer_session_start (session, hello_delay_for (record));
 }
 
