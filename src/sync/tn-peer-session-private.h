@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "tn-peer-session.h"
+#include "tn-sync-protocol.h"
+
+G_BEGIN_DECLS
+
+/* What the parts of TnPeerSession share: tn-peer-session.c (the object,
+ * its state, the handshake and the public API), tn-peer-session-stream.c
+ * (catch-up frames, in-flight accounting, digests) and
+ * tn-peer-session-handlers.c (incoming messages). */
+
+/* Frames sent and not yet acked before we wait for the peer. */
+#define MAX_IN_FLIGHT          4
+/* Events read from the log per origin at a time (never the whole log). */
+#define CURSOR_CHUNK           128
+#define HANDSHAKE_TIMEOUT_MS   10000
+#define DIGEST_IDLE_MS         1000
+#define DIGEST_PERIOD_S        600
+#define FISCAL_REQUEST_GAP_US  (5 * G_USEC_PER_SEC)
+#define KEEPALIVE_S            15
+
+struct _TnPeerSession
+{
+  GObject parent_instance;
+
+  /* Every field belongs to the sync worker thread that created the
+   * session (asserted in the entry points). */
+  GThread                 *owner;
+  TnStore                 *store;          /* borrowed: the worker's */
+  GBytes                  *key;
+  SoupWebsocketConnection *connection;
+  TnPeerRole               role;
+  char                    *label;
+  TnPeerSessionState       state;
+  gboolean                 auth_failed;
+
+  char                    *our_nonce;
+  char                    *peer_nonce;
+  char                    *peer_replica;
+  char                    *peer_terminal;
+  TnVersionVector         *peer_vv;        /* what the peer is known to hold */
+  TnVersionVector         *sent_vv;        /* peer_vv + what we sent it here */
+  TnVersionVector         *recv_vv;        /* what it sent us here, held back too */
+  GHashTable              *cursors;        /* origin → GQueue of Pending */
+  guint                    in_flight;
+  gint64                   acked_own;      /* our seq the peer acked, for the outbox */
+  TnVersionVector         *digest_vv;      /* vv of the last digest sent */
+  char                    *peer_digest;    /* its state_hash while we ask for buckets */
+  gint64                   last_seen;
+  gint64                   last_fiscal_request;
+
+  guint                    hello_source;
+  guint                    handshake_timeout_source;
+  guint                    digest_source;
+  guint                    periodic_digest_source;
+};
+
+enum
+{
+  SIGNAL_READY,
+  SIGNAL_CLOSED,
+  SIGNAL_STORE_CHANGED,
+  SIGNAL_DIVERGENCE,
+  N_SIGNALS
+};
+
+extern guint tn_peer_session_signals[N_SIGNALS];
+
+/* tn-peer-session.c */
+void             tn_peer_session_send_text_internal        (TnPeerSession   *self,
+                                                            const char      *text);
+void             tn_peer_session_fail_internal             (TnPeerSession   *self,
+                                                            const GError    *error);
+TnVersionVector *tn_peer_session_local_vv_internal         (TnPeerSession   *self,
+                                                            GError         **error);
+gboolean         tn_peer_session_handle_handshake_internal (TnPeerSession   *self,
+                                                            TnSyncMessage   *message,
+                                                            GError         **error);
+
+/* tn-peer-session-stream.c */
+void             tn_peer_session_cursor_free_internal      (GQueue          *queue);
+void             tn_peer_session_pump_internal             (TnPeerSession   *self);
+void             tn_peer_session_send_digest_internal      (TnPeerSession   *self);
+
+/* tn-peer-session-handlers.c */
+gboolean         tn_peer_session_handle_message_internal   (TnPeerSession   *self,
+                                                            TnSyncMessage   *message,
+                                                            GError         **error);
+
+G_END_DECLS

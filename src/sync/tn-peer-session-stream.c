@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "tendero-sync"
+
+#include "config.h"
+
+#include "tn-peer-session-private.h"
+
+#include <string.h>
+
+#include "tn-digest.h"
+#include "tn-sync-util.h"
+
+/* An event read from the log, waiting in its origin's cursor. */
+typedef struct
+{
+  char   hlc[17];   /* 16 hex digits: string order is clock order */
+  gint64 seq;
+  char  *text;
+} Pending;
+
+/* Helpers ---------------------------------------------------------------- */
+
+static void
+pending_free (Pending *pending)
+{
+  g_free (pending->text);
+  g_free (pending);
+}
+
+void
+tn_peer_session_cursor_free_internal (GQueue *queue)
+{
+  g_queue_free_full (queue, (GDestroyNotify) pending_free);
+}
+
+/* The record's clock.  Canonical JSON sorts the members, and the only
+ * members before "hlc" are "deps" (UUID keys, integers), "event_id" and
+ * "hash" (hex), so the first "hlc" is the record's own. */
+static void
+extract_hlc (const char *text,
+             char        out[17])
+{
+  const char *found = strstr (text, "\"hlc\":\"");
+
+  memset (out, 0, 17);
+  if (found != NULL && strlen (found + 7) >= 16)
+    memcpy (out, found + 7, 16);
+}
+
+/* Streaming -------------------------------------------------------------- */
+
+/* Makes sure the cursor of @origin holds the next events past what was
+ * sent, reading one chunk from the log when it ran dry. */
+static gboolean
+fill_cursor (TnPeerSession  *self,
+             const char     *origin,
+             gint64          have,
+             GQueue         *queue,
+             GError        **error)
+{
+  gint64 after = tn_version_vector_get (self->sent_vv, origin);
+  g_autoptr(GPtrArray) texts = NULL;
+
+  /* The peer may have learnt events from elsewhere (its acks say so). */
+  while (!g_queue_is_empty (queue) && ((Pending *) g_queue_peek_head (queue))->seq <= after)
+    pending_free (g_queue_pop_head (queue));
+  if (!g_queue_is_empty (queue) || after >= have)
+    return TRUE;
+
+  texts = tn_store_read_events (self->store, origin, after, CURSOR_CHUNK, error);
+  if (texts == NULL)
+    return FALSE;
+  for (guint i = 0; i < texts->len; i++)
+    {
+      Pending *pending = g_new0 (Pending, 1);
+
+      /* Every origin's log is gap-free: the i-th record is after + 1 + i. */
+      pending->seq = after + 1 + i;
+      pending->text = g_steal_pointer (&texts->pdata[i]);
+      extract_hlc (pending->text, pending->hlc);
+      g_queue_push_tail (queue, pending);
+    }
+  return TRUE;
+}
+
+/* The next "events" frames: what the peer lacks, merged across origins
+ * in clock order (a causal order, so the peer never has to hold an
+ * event back for a predecessor we have not sent yet), each origin in seq
+ * order.  Returns an empty array when the peer has everything. */
+static GPtrArray *
+build_frames (TnPeerSession  *self,
+              GError        **error)
+{
+  g_autoptr(TnVersionVector) vv = tn_peer_session_local_vv_internal (self, error);
+  g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) origins = NULL;
+  gsize bytes = 0;
+
+  if (vv == NULL)
+    return NULL;
+  tn_version_vector_merge (self->sent_vv, self->peer_vv);
+  origins = tn_version_vector_origins (vv);
+
+  while (batch->len < TN_SYNC_MAX_BATCH_EVENTS)
+    {
+      const char *best_origin = NULL;
+      GQueue *best = NULL;
+      Pending *pending;
+
+      for (guint i = 0; i < origins->len; i++)
+        {
+          const char *origin = origins->pdata[i];
+          gint64 have = tn_version_vector_get (vv, origin);
+          GQueue *queue;
+
+          if (have <= tn_version_vector_get (self->sent_vv, origin))
+            continue;
+          queue = g_hash_table_lookup (self->cursors, origin);
+          if (queue == NULL)
+            {
+              queue = g_queue_new ();
+              g_hash_table_insert (self->cursors, g_strdup (origin), queue);
+            }
+          if (!fill_cursor (self, origin, have, queue, error))
+            return NULL;
+          if (g_queue_is_empty (queue))
+            continue;
+          if (best == NULL ||
+              strcmp (((Pending *) g_queue_peek_head (queue))->hlc,
+                      ((Pending *) g_queue_peek_head (best))->hlc) < 0)
+            {
+              best = queue;
+              best_origin = origin;
+            }
+        }
+      if (best == NULL)
+        break;
+      pending = g_queue_peek_head (best);
+      if (batch->len > 0 && bytes + strlen (pending->text) + 1 > TN_SYNC_MAX_BATCH_BYTES - 1024)
+        break;
+      g_queue_pop_head (best);
+      bytes += strlen (pending->text) + 1;
+      tn_version_vector_merge_one (self->sent_vv, best_origin, pending->seq);
+      g_ptr_array_add (batch, g_steal_pointer (&pending->text));
+      pending_free (pending);
+    }
+
+  if (batch->len == 0)
+    return g_ptr_array_new_with_free_func (g_free);
+  return tn_sync_encode_event_batches (batch);
+}
+
+static gboolean
+digest_idle_cb (gpointer user_data);
+
+/* The digest goes out once both sides hold the same events and the link
+ * has been quiet for DIGEST_IDLE_MS: any traffic re-arms the timer, and
+ * a digest of a state the peer is still catching up to is worthless (it
+ * costs a pass over every projection row). */
+static void
+maybe_schedule_digest (TnPeerSession   *self,
+                       TnVersionVector *vv)
+{
+  if (self->digest_vv != NULL && tn_version_vector_equal (self->digest_vv, vv))
+    return;
+  tn_sync_clear_source (&self->digest_source);
+  self->digest_source = tn_sync_timeout_add (DIGEST_IDLE_MS, digest_idle_cb, self);
+}
+
+void
+tn_peer_session_pump_internal (TnPeerSession *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TnVersionVector) vv = NULL;
+
+  if (self->state != TN_PEER_SESSION_READY)
+    return;
+  while (self->in_flight < MAX_IN_FLIGHT)
+    {
+      g_autoptr(GPtrArray) frames = build_frames (self, &error);
+
+      if (frames == NULL)
+        {
+          tn_peer_session_fail_internal (self, error);
+          return;
+        }
+      if (frames->len == 0)
+        break;
+      for (guint i = 0; i < frames->len; i++)
+        {
+          tn_peer_session_send_text_internal (self, frames->pdata[i]);
+          self->in_flight++;
+        }
+    }
+  if (self->in_flight > 0)
+    return;
+  /* Caught up: tell the peer what our state is once things settle. */
+  vv = tn_peer_session_local_vv_internal (self, NULL);
+  if (vv != NULL && tn_version_vector_equal (self->peer_vv, vv))
+    maybe_schedule_digest (self, vv);
+}
+
+void
+tn_peer_session_send_digest_internal (TnPeerSession *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TnVersionVector) vv = tn_peer_session_local_vv_internal (self, &error);
+  g_autofree TnDigest *digest = g_new0 (TnDigest, 1);
+  g_autofree char *frame = NULL;
+
+  if (vv == NULL || !tn_store_compute_digest (self->store, digest, &error))
+    {
+      tn_peer_session_fail_internal (self, error);
+      return;
+    }
+  frame = tn_sync_encode_digest (vv, digest->state_hash);
+  tn_peer_session_send_text_internal (self, frame);
+  g_clear_pointer (&self->digest_vv, tn_version_vector_free);
+  self->digest_vv = g_steal_pointer (&vv);
+}
+
+/* Callbacks -------------------------------------------------------------- */
+
+static gboolean
+digest_idle_cb (gpointer user_data)
+{
+  TnPeerSession *self = user_data;
+
+  g_autoptr(TnVersionVector) vv = NULL;
+
+  self->digest_source = 0;
+  if (self->state != TN_PEER_SESSION_READY || self->in_flight != 0)
+    return G_SOURCE_REMOVE;
+  vv = tn_peer_session_local_vv_internal (self, NULL);
+  if (vv != NULL && tn_version_vector_equal (self->peer_vv, vv))
+    tn_peer_session_send_digest_internal (self);
+  return G_SOURCE_REMOVE;
+}
