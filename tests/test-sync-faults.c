@@ -926,10 +926,7 @@ main (int    argc,
       g_log_set_handler ("GLib-GIO", G_LOG_LEVEL_DEBUG, drop_log_cb, NULL);
     }
 
-  if (g_getenv ("TN_LANE") == NULL || g_getenv ("TN_CTL") == NULL)
-    {
-      g_error ("TN_LANE and TN_CTL must name the built tendero and tendero-ctl (run through meson test)");
-    }
+  tn_lane_require_binaries ();
 
   g_test_add ("/sync-faults/kill-during-sales", Fixture, NULL, tn_lane_fixture_setup,
               test_kill_during_sales, tn_lane_fixture_teardown);

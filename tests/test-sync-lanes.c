@@ -198,10 +198,7 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  if (g_getenv ("TN_LANE") == NULL || g_getenv ("TN_CTL") == NULL)
-    {
-      g_error ("TN_LANE and TN_CTL must name the built tendero and tendero-ctl (run through meson test)");
-    }
+  tn_lane_require_binaries ();
 
   g_test_add ("/sync-lanes/three-lanes-converge", Fixture, NULL, tn_lane_fixture_setup,
               test_three_lanes_converge, tn_lane_fixture_teardown);

@@ -483,10 +483,7 @@ main (int    argc,
 
   g_test_add_func ("/sync-tls/normalize-fingerprint", test_normalize_fingerprint);
   g_test_add_func ("/sync-tls/config", test_config_tls);
-  if (g_getenv ("TN_LANE") == NULL || g_getenv ("TN_CTL") == NULL)
-    {
-      g_error ("TN_LANE and TN_CTL must name the built tendero and tendero-ctl (run through meson test)");
-    }
+  tn_lane_require_binaries ();
   g_test_add_func ("/sync-tls/certificate-fingerprint", test_certificate_fingerprint);
   g_test_add_func ("/sync-tls/init-rejects-bad-pin", test_init_rejects_bad_pin);
   g_test_add ("/sync-tls/pinned-lanes-converge", Fixture, NULL, tn_lane_fixture_setup,

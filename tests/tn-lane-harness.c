@@ -394,3 +394,11 @@ tn_lane_wait_fiscal_numbers (TnLane *lane)
       g_usleep (TN_LANE_POLL_INTERVAL_US);
     }
 }
+
+void
+tn_lane_require_binaries (void)
+{
+  if (g_getenv ("TN_LANE") == NULL || g_getenv ("TN_CTL") == NULL)
+    g_error ("TN_LANE and TN_CTL must name the built tendero and tendero-ctl "
+             "(run the test through meson test)");
+}

@@ -97,4 +97,7 @@ void        tn_lane_sell           (TnLane        *lane,
 /* Waits until `status --json` shows @lane with an unused store number. */
 void     tn_lane_wait_fiscal_numbers (TnLane *lane);
 
+/* Fails the test program unless meson told it where the binaries are. */
+void     tn_lane_require_binaries    (void);
+
 G_END_DECLS
