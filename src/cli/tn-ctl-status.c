@@ -6,8 +6,10 @@
 #include <glib/gi18n.h>
 #include <inttypes.h>
 
+#include "tn-cloud-client.h"
 #include "tn-digest.h"
 #include "tn-fiscal.h"
+#include "tn-json-strict.h"
 #include "tn-operations.h"
 #include "tn-queries.h"
 
@@ -62,9 +64,9 @@ collect_status (TnCtl       *ctl,
 
 
 /* DATA_DIR/peers.json, written every second by a running lane's sync
- * worker; older than 5 s means no lane is running. */
-static JsonNode *
-read_live_peers (const char *data_dir)
+ * worker; older than 5 s means no lane is running (NULL). */
+static JsonObject *
+read_live_snapshot (const char *data_dir)
 {
   g_autofree char *path = g_build_filename (data_dir, "peers.json", NULL);
   g_autoptr(JsonParser) parser = json_parser_new ();
@@ -73,19 +75,69 @@ read_live_peers (const char *data_dir)
 
   if (!json_parser_load_from_file (parser, path, NULL) ||
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    return json_node_init_array (json_node_alloc (), json_array_new ());
+    return NULL;
   snapshot = json_node_get_object (json_parser_get_root (parser));
   updated = json_object_get_int_member_with_default (snapshot, "updated_at", 0);
-  if (!json_object_has_member (snapshot, "peers") ||
-      !JSON_NODE_HOLDS_ARRAY (json_object_get_member (snapshot, "peers")) ||
-      g_get_real_time () / 1000 - updated > 5000)
+  if (g_get_real_time () / 1000 - updated > 5000)
+    return NULL;
+  return json_object_ref (snapshot);
+}
+
+static JsonNode *
+read_live_peers (JsonObject *snapshot)
+{
+  if (snapshot == NULL || !json_object_has_member (snapshot, "peers") ||
+      !JSON_NODE_HOLDS_ARRAY (json_object_get_member (snapshot, "peers")))
     return json_node_init_array (json_node_alloc (), json_array_new ());
   return json_node_copy (json_object_get_member (snapshot, "peers"));
 }
 
+/* The hub client as the running lane reports it, or what the last run
+ * left in the settings when no lane runs (state "stopped"). */
+static JsonNode *
+read_cloud (TnCtl      *ctl,
+            LaneStatus *status,
+            JsonObject *snapshot)
+{
+  TnCloudStatus cloud = { 0 };
+  g_autofree char *vv_text = NULL;
+  g_autofree char *success = NULL;
+  g_autofree char *last_error = NULL;
+  g_autoptr(JsonNode) vv_node = NULL;
+  g_autoptr(GPtrArray) origins = NULL;
+  JsonNode *node;
+
+  if (ctl->config->hub_url == NULL)
+    return json_node_init_null (json_node_alloc ());
+  if (snapshot != NULL && json_object_has_member (snapshot, "cloud") &&
+      JSON_NODE_HOLDS_OBJECT (json_object_get_member (snapshot, "cloud")))
+    return json_node_copy (json_object_get_member (snapshot, "cloud"));
+
+  vv_text = tn_store_get_setting (ctl->store, TN_CLOUD_SETTING_HUB_VV);
+  vv_node = vv_text ? tn_json_parse_strict (vv_text, -1, NULL) : NULL;
+  cloud.hub_vv = vv_node ? tn_version_vector_from_json (vv_node, NULL) : NULL;
+  success = tn_store_get_setting (ctl->store, TN_CLOUD_SETTING_LAST_SUCCESS);
+  last_error = tn_store_get_setting (ctl->store, TN_CLOUD_SETTING_LAST_ERROR);
+  cloud.url = ctl->config->hub_url;
+  cloud.state = (char *) "stopped";
+  cloud.breaker = (char *) "closed";
+  cloud.last_success = success ? g_ascii_strtoll (success, NULL, 10) : 0;
+  cloud.last_error = last_error && *last_error ? last_error : NULL;
+  cloud.dead_letters = tn_store_count_dead_letters (ctl->store);
+  origins = tn_version_vector_origins (status->vv);
+  for (guint i = 0; i < origins->len; i++)
+    cloud.pending += MAX (0, tn_version_vector_get (status->vv, origins->pdata[i]) -
+                             (cloud.hub_vv ? tn_version_vector_get (cloud.hub_vv,
+                                                                   origins->pdata[i]) : 0));
+  node = tn_cloud_status_to_json (&cloud);
+  g_clear_pointer (&cloud.hub_vv, tn_version_vector_free);
+  return node;
+}
+
 static void
 print_status_json (TnCtl      *ctl,
-                   LaneStatus *status)
+                   LaneStatus *status,
+                   JsonObject *snapshot)
 {
   TnStore *store = ctl->store;
   g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
@@ -129,7 +181,8 @@ print_status_json (TnCtl      *ctl,
   else
     json_object_set_null_member (object, "hub");
   /* Live peer state comes from the running lane's sync service. */
-  json_object_set_member (object, "peers", read_live_peers (ctl->data_dir));
+  json_object_set_member (object, "peers", read_live_peers (snapshot));
+  json_object_set_member (object, "cloud", read_cloud (ctl, status, snapshot));
 
   json_node_take_object (root, object);
   tn_ctl_print_json (root);
@@ -137,7 +190,8 @@ print_status_json (TnCtl      *ctl,
 
 static void
 print_status (TnCtl      *ctl,
-              LaneStatus *status)
+              LaneStatus *status,
+              JsonObject *snapshot)
 {
   TnStore *store = ctl->store;
   g_autoptr(GPtrArray) origins = tn_version_vector_origins (status->vv);
@@ -170,7 +224,30 @@ print_status (TnCtl      *ctl,
              status->fiscal.contingency_documents);
   g_print (_("  Digest         %s\n"), status->digest->state_hash);
   if (ctl->config->hub_url != NULL)
-    g_print (_("  Hub            %s\n"), ctl->config->hub_url);
+    {
+      g_autoptr(JsonNode) node = read_cloud (ctl, status, snapshot);
+      JsonObject *cloud = json_node_get_object (node);
+      gint64 success = json_object_get_int_member_with_default (cloud, "last_success", 0);
+      g_autofree char *when = NULL;
+
+      if (success > 0)
+        {
+          g_autoptr(GDateTime) time = g_date_time_new_from_unix_local (success / 1000);
+
+          when = g_date_time_format (time, "%Y-%m-%d %H:%M:%S");
+        }
+      g_print (_("  Hub            %s: %s, breaker %s, %" PRId64 " events waiting, %" PRId64
+                 " dead letters, last sync %s\n"), ctl->config->hub_url,
+               json_object_get_string_member_with_default (cloud, "state", "?"),
+               json_object_get_string_member_with_default (cloud, "breaker", "?"),
+               json_object_get_int_member_with_default (cloud, "pending", 0),
+               json_object_get_int_member_with_default (cloud, "dead_letters", 0),
+               when ? when : _("never"));
+      if (!json_object_get_null_member (cloud, "last_error") &&
+          json_object_get_string_member_with_default (cloud, "last_error", NULL) != NULL)
+        g_print (_("                 last error: %s\n"),
+                 json_object_get_string_member (cloud, "last_error"));
+    }
   for (char **peer = ctl->config->peers; peer != NULL && *peer != NULL; peer++)
     g_print (_("  Peer           %s\n"), *peer);
   if (status->conflicts > 0)
@@ -185,6 +262,7 @@ tn_ctl_cmd_status (TnCtl   *ctl,
                    GError **error)
 {
   g_auto(LaneStatus) status = { 0 };
+  g_autoptr(JsonObject) snapshot = NULL;
   gboolean json = FALSE;
   const GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON object"), NULL },
@@ -199,9 +277,10 @@ tn_ctl_cmd_status (TnCtl   *ctl,
       !collect_status (ctl, &status, error))
     return FALSE;
 
+  snapshot = read_live_snapshot (ctl->data_dir);
   if (json)
-    print_status_json (ctl, &status);
+    print_status_json (ctl, &status, snapshot);
   else
-    print_status (ctl, &status);
+    print_status (ctl, &status, snapshot);
   return TRUE;
 }

@@ -43,6 +43,8 @@ static const TnCtlCommand commands[] = {
   { "status", NULL, tn_ctl_cmd_status, N_("Show replication, fiscal and alert status") },
   { "conflicts", "list", tn_ctl_cmd_conflicts_list, N_("List open conflicts") },
   { "conflicts", "resolve", tn_ctl_cmd_conflicts_resolve, N_("Resolve a conflict") },
+  { "deadletters", "list", tn_ctl_cmd_deadletters_list,
+    N_("List the events the hub refused, with its reason") },
   { "fiscal", "verify", tn_ctl_cmd_fiscal_verify, N_("Check the fiscal document chains") },
   { "fiscal", "grant", tn_ctl_cmd_fiscal_grant,
     N_("Grant a block of fiscal numbers to a device (fiscal authority only)") },

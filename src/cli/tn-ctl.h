@@ -143,6 +143,7 @@ gboolean  tn_ctl_cmd_cash_close      (TnCtl *ctl, int argc, char **argv, GError 
 
 gboolean  tn_ctl_cmd_status          (TnCtl *ctl, int argc, char **argv, GError **error);
 gboolean  tn_ctl_cmd_conflicts_list  (TnCtl *ctl, int argc, char **argv, GError **error);
+gboolean  tn_ctl_cmd_deadletters_list (TnCtl *ctl, int argc, char **argv, GError **error);
 gboolean  tn_ctl_cmd_conflicts_resolve (TnCtl *ctl, int argc, char **argv, GError **error);
 gboolean  tn_ctl_cmd_fiscal_verify   (TnCtl *ctl, int argc, char **argv, GError **error);
 gboolean  tn_ctl_cmd_fiscal_grant    (TnCtl *ctl, int argc, char **argv, GError **error);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "tn-cloud-client.h"
 #include "tn-config.h"
 #include "tn-sync-auth.h"
 #include "tn-sync-service.h"
@@ -96,12 +97,24 @@ on_fiscal_alert (TnSyncService *service,
   g_message (_("Fiscal alert: %" PRId64 " unacknowledged urgent alerts"), count);
 }
 
+static void
+on_cloud_changed (TnSyncService *service,
+                  gpointer       user_data)
+{
+  const TnCloudStatus *cloud = tn_sync_service_get_cloud_status (service);
+
+  if (cloud != NULL)
+    g_debug ("Hub %s: %s, breaker %s, %" PRId64 " events waiting", cloud->url, cloud->state,
+             cloud->breaker, cloud->pending);
+}
+
 static int
 run_headless (const char *data_dir)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(TnConfig) config = NULL;
   g_autoptr(GBytes) key = NULL;
+  g_autofree char *hub_key = NULL;
   g_autoptr(TnSyncService) service = NULL;
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   Lane lane = { loop, 0 };
@@ -120,7 +133,21 @@ run_headless (const char *data_dir)
       return 1;
     }
 
+  /* A lane without its hub key still sells and syncs with its peers;
+   * the cloud state says what is missing. */
+  if (config->hub_url != NULL)
+    {
+      hub_key = tn_cloud_load_key (config->hub_key_file, &error);
+      if (hub_key == NULL)
+        {
+          g_message (_("Not uploading to the hub %s: %s"), config->hub_url, error->message);
+          g_clear_error (&error);
+        }
+    }
+
   service = tn_sync_service_new (data_dir, key);
+  tn_sync_service_set_hub_key (service, hub_key);
+  g_signal_connect (service, "cloud-changed", G_CALLBACK (on_cloud_changed), &lane);
   g_signal_connect (service, "state-changed", G_CALLBACK (on_state_changed), &lane);
   g_signal_connect (service, "peer-changed", G_CALLBACK (on_peer_changed), &lane);
   g_signal_connect (service, "conflict-detected", G_CALLBACK (on_conflict_detected), &lane);

@@ -10,6 +10,62 @@
 #include "tn-error.h"
 
 #define GROUP "lane"
+#define HUB_GROUP "hub"
+
+/* The [hub] timings: key, default, range (see tn-config.h). */
+typedef struct
+{
+  const char *key;
+  gsize       offset;
+  guint       fallback;
+  guint       min;
+  guint       max;
+} HubSetting;
+
+static const HubSetting hub_settings[] = {
+  { "upload-interval-ms", G_STRUCT_OFFSET (TnConfig, hub_interval_ms), 30000, 50, 3600000 },
+  { "upload-threshold", G_STRUCT_OFFSET (TnConfig, hub_upload_threshold), 500, 1, 100000 },
+  { "batch-max", G_STRUCT_OFFSET (TnConfig, hub_batch_max), 500, 10, 1000 },
+  { "backoff-base-ms", G_STRUCT_OFFSET (TnConfig, hub_backoff_base_ms), 1000, 10, 600000 },
+  { "backoff-cap-ms", G_STRUCT_OFFSET (TnConfig, hub_backoff_cap_ms), 60000, 10, 3600000 },
+  { "breaker-failures", G_STRUCT_OFFSET (TnConfig, hub_breaker_failures), 5, 1, 1000 },
+  { "breaker-open-ms", G_STRUCT_OFFSET (TnConfig, hub_breaker_open_ms), 30000, 10, 3600000 },
+  { "request-timeout-ms", G_STRUCT_OFFSET (TnConfig, hub_timeout_ms), 30000, 100, 600000 },
+};
+
+static guint *
+hub_setting_field (TnConfig         *config,
+                   const HubSetting *setting)
+{
+  return G_STRUCT_MEMBER_P (config, setting->offset);
+}
+
+static gboolean
+load_hub_settings (TnConfig    *config,
+                   GKeyFile    *file,
+                   const char  *path,
+                   GError     **error)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (hub_settings); i++)
+    {
+      const HubSetting *setting = &hub_settings[i];
+      g_autoptr(GError) local_error = NULL;
+      gint64 value;
+
+      if (!g_key_file_has_key (file, HUB_GROUP, setting->key, NULL))
+        continue;
+      value = g_key_file_get_int64 (file, HUB_GROUP, setting->key, &local_error);
+      if (local_error != NULL || value < setting->min || value > setting->max)
+        {
+          g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
+                       _("%s: [hub] %s must be a whole number between %u and %u"), path,
+                       setting->key, setting->min, setting->max);
+          return FALSE;
+        }
+      *hub_setting_field (config, setting) = (guint) value;
+    }
+  return TRUE;
+}
 
 TnConfig *
 tn_config_new (const char *data_dir)
@@ -22,6 +78,8 @@ tn_config_new (const char *data_dir)
   config->sync_backoff_base_ms = 1000;
   config->max_offline_minutes = 60;
   config->peer_fingerprints = g_new0 (char *, 1);
+  for (guint i = 0; i < G_N_ELEMENTS (hub_settings); i++)
+    *hub_setting_field (config, &hub_settings[i]) = hub_settings[i].fallback;
   return config;
 }
 
@@ -290,7 +348,8 @@ tn_config_load (const char  *data_dir,
         }
       config->max_offline_minutes = (guint) offline;
     }
-  if (!load_tls (config, file, path, error))
+  if (!load_tls (config, file, path, error) ||
+      !load_hub_settings (config, file, path, error))
     return NULL;
   return g_steal_pointer (&config);
 }
@@ -325,6 +384,14 @@ tn_config_save (const TnConfig  *config,
     g_key_file_set_string_list (file, GROUP, "peer-fingerprints",
                                 (const char * const *) config->peer_fingerprints,
                                 g_strv_length (config->peer_fingerprints));
+  /* Only what differs from the defaults: a plain lane's file stays short. */
+  for (guint i = 0; i < G_N_ELEMENTS (hub_settings); i++)
+    {
+      guint value = *hub_setting_field ((TnConfig *) config, &hub_settings[i]);
+
+      if (value != hub_settings[i].fallback)
+        g_key_file_set_uint64 (file, HUB_GROUP, hub_settings[i].key, value);
+    }
   if (!g_key_file_save_to_file (file, path, error))
     {
       g_prefix_error (error, _("Cannot write %s: "), path);

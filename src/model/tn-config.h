@@ -25,6 +25,25 @@ typedef struct
   char     *tls_key_file;          /* PEM */
   char    **peer_fingerprints;     /* SHA-256 of the peers' certificates, 64 lowercase
                                     * hex each; wss:// peers must match one */
+
+  /* The cloud client (DESIGN §5), group [hub] of config.ini; tests
+   * shorten them.  Key, default, range:
+   *   upload-interval-ms  30000 (50–3600000)  upload at least this often
+   *   upload-threshold      500 (1–100000)    … or as soon as this many events wait
+   *   batch-max             500 (10–1000)     largest batch (the hub takes 1000)
+   *   backoff-base-ms      1000 (10–600000)   first retry delay after a failure, ±20 %
+   *   backoff-cap-ms      60000 (10–3600000)  longest retry delay
+   *   breaker-failures        5 (1–1000)      consecutive failures that open the breaker
+   *   breaker-open-ms     30000 (10–3600000)  how long it stays open before a probe
+   *   request-timeout-ms  30000 (100–600000)  one HTTP request */
+  guint     hub_interval_ms;
+  guint     hub_upload_threshold;
+  guint     hub_batch_max;
+  guint     hub_backoff_base_ms;
+  guint     hub_backoff_cap_ms;
+  guint     hub_breaker_failures;
+  guint     hub_breaker_open_ms;
+  guint     hub_timeout_ms;
 } TnConfig;
 
 TnConfig *tn_config_new          (const char      *data_dir);

@@ -634,3 +634,102 @@ tn_store_raise_alert (TnStore          *self,
   g_signal_emit (self, signals[ALERT_RAISED], 0, (int) priority, kind, message);
   return TRUE;
 }
+
+/* Dead letters ----------------------------------------------------------- */
+
+void
+tn_dead_letter_free (TnDeadLetter *letter)
+{
+  if (letter == NULL)
+    return;
+  g_free (letter->event_id);
+  g_free (letter->origin);
+  g_free (letter->reason);
+  g_free (letter);
+}
+
+gboolean
+tn_store_add_dead_letter (TnStore     *self,
+                          const char  *event_id,
+                          const char  *origin,
+                          gint64       seq,
+                          const char  *reason,
+                          GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  ASSERT_OWNER (self);
+  g_return_val_if_fail (event_id != NULL && origin != NULL && reason != NULL, FALSE);
+
+  stmt = tn_store_stmt (self,
+      "INSERT INTO dead_letters (event_id, origin, seq, reason, created_at) "
+      "VALUES (?, ?, ?, ?, ?) ON CONFLICT (event_id) DO UPDATE SET reason = excluded.reason",
+      error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, event_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, origin, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, seq);
+  sqlite3_bind_text (stmt, 4, reason, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 5, g_get_real_time () / 1000);
+  if (!tn_store_step_done (self, stmt, error))
+    return FALSE;
+  if (g_strcmp0 (origin, tn_store_get_replica_id (self)) != 0)
+    return TRUE;
+  stmt = tn_store_stmt (self, "UPDATE outbox SET last_error = ?, updated_at = ? WHERE seq = ?",
+                        error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, reason, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, g_get_real_time () / 1000);
+  sqlite3_bind_int64 (stmt, 3, seq);
+  return tn_store_step_done (self, stmt, error);
+}
+
+GPtrArray *
+tn_store_list_dead_letters (TnStore  *self,
+                            GError  **error)
+{
+  g_autoptr(GPtrArray) letters =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) tn_dead_letter_free);
+  g_autoptr(GError) local_error = NULL;
+  sqlite3_stmt *stmt;
+
+  ASSERT_OWNER (self);
+  stmt = tn_store_stmt (self,
+      "SELECT event_id, origin, seq, reason, created_at FROM dead_letters "
+      "ORDER BY created_at DESC, origin, seq DESC", error);
+  if (stmt == NULL)
+    return NULL;
+  while (tn_store_step_row (self, stmt, &local_error))
+    {
+      TnDeadLetter *letter = g_new0 (TnDeadLetter, 1);
+
+      letter->event_id = g_strdup (tn_column_text (stmt, 0));
+      letter->origin = g_strdup (tn_column_text (stmt, 1));
+      letter->seq = sqlite3_column_int64 (stmt, 2);
+      letter->reason = g_strdup (tn_column_text (stmt, 3));
+      letter->created_at = sqlite3_column_int64 (stmt, 4);
+      g_ptr_array_add (letters, letter);
+    }
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  return g_steal_pointer (&letters);
+}
+
+gint64
+tn_store_count_dead_letters (TnStore *self)
+{
+  sqlite3_stmt *stmt = tn_store_stmt (self, "SELECT count (*) FROM dead_letters", NULL);
+  gint64 n = 0;
+
+  if (stmt == NULL)
+    return 0;
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return n;
+}

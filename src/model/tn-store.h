@@ -166,6 +166,31 @@ gboolean     tn_store_record_divergence    (TnStore               *self,
                                             const char            *entities_json,
                                             GError               **error);
 
+/* Events the hub refused for good (DESIGN §5): kept for the manager,
+ * never sent again.  Recording one of this replica's own events also
+ * notes @reason as its outbox row's last error. */
+typedef struct
+{
+  char   *event_id;
+  char   *origin;
+  gint64  seq;
+  char   *reason;
+  gint64  created_at;   /* ms since the Unix epoch */
+} TnDeadLetter;
+
+void         tn_dead_letter_free           (TnDeadLetter          *letter);
+
+gboolean     tn_store_add_dead_letter      (TnStore               *self,
+                                            const char            *event_id,
+                                            const char            *origin,
+                                            gint64                 seq,
+                                            const char            *reason,
+                                            GError               **error);
+/* Newest first (TnDeadLetter*), or NULL with @error. */
+GPtrArray   *tn_store_list_dead_letters    (TnStore               *self,
+                                            GError               **error);
+gint64       tn_store_count_dead_letters   (TnStore               *self);
+
 /* Free-form per-replica settings (not replicated). */
 char        *tn_store_get_setting          (TnStore               *self,
                                             const char            *key);

@@ -5,6 +5,8 @@
 
 #include "tn-sync-service.h"
 
+#include <string.h>
+
 struct _TnSyncService
 {
   GObject parent_instance;
@@ -13,10 +15,12 @@ struct _TnSyncService
   GThread      *owner;
   char         *data_dir;
   GBytes       *key;
+  char         *hub_key;
   TnSyncWorker *worker;
   TnSyncState   state;
   GPtrArray    *peers;        /* TnSyncPeerStatus*, latest report */
   GHashTable   *peer_states;  /* label → state, to emit changes only */
+  TnCloudStatus *cloud;       /* latest report, or NULL */
 };
 
 G_DEFINE_FINAL_TYPE (TnSyncService, tn_sync_service, G_TYPE_OBJECT)
@@ -35,6 +39,7 @@ enum
   SIGNAL_EVENTS_APPLIED,
   SIGNAL_CONFLICT_DETECTED,
   SIGNAL_FISCAL_ALERT,
+  SIGNAL_CLOUD_CHANGED,
   N_SIGNALS
 };
 
@@ -115,6 +120,11 @@ worker_report_cb (GObject            *target,
     case TN_SYNC_REPORT_FISCAL_ALERT:
       g_signal_emit (self, signals[SIGNAL_FISCAL_ALERT], 0, 0u, report->count);
       break;
+    case TN_SYNC_REPORT_CLOUD:
+      g_clear_pointer (&self->cloud, tn_cloud_status_free);
+      self->cloud = tn_cloud_status_copy (report->cloud);
+      g_signal_emit (self, signals[SIGNAL_CLOUD_CHANGED], 0);
+      break;
     default:
       g_assert_not_reached ();
     }
@@ -160,6 +170,10 @@ tn_sync_service_finalize (GObject *object)
   g_clear_pointer (&self->key, g_bytes_unref);
   g_clear_pointer (&self->peers, g_ptr_array_unref);
   g_clear_pointer (&self->peer_states, g_hash_table_unref);
+  g_clear_pointer (&self->cloud, tn_cloud_status_free);
+  if (self->hub_key != NULL)
+    memset (self->hub_key, 0, strlen (self->hub_key));
+  g_free (self->hub_key);
   G_OBJECT_CLASS (tn_sync_service_parent_class)->finalize (object);
 }
 
@@ -194,6 +208,9 @@ tn_sync_service_class_init (TnSyncServiceClass *klass)
   signals[SIGNAL_FISCAL_ALERT] =
     g_signal_new ("fiscal-alert", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_INT64);
+  signals[SIGNAL_CLOUD_CHANGED] =
+    g_signal_new ("cloud-changed", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
 }
 
 static void
@@ -220,6 +237,17 @@ tn_sync_service_new (const char *data_dir,
   return self;
 }
 
+void
+tn_sync_service_set_hub_key (TnSyncService *self,
+                             const char    *key)
+{
+  g_return_if_fail (TN_IS_SYNC_SERVICE (self));
+  ASSERT_OWNER (self);
+
+  g_free (self->hub_key);
+  self->hub_key = g_strdup (key);
+}
+
 gboolean
 tn_sync_service_start (TnSyncService  *self,
                        GError        **error)
@@ -231,6 +259,7 @@ tn_sync_service_start (TnSyncService  *self,
   self->worker = tn_sync_worker_new (self->data_dir, self->key,
                                      g_main_context_get_thread_default (),
                                      worker_report_cb, G_OBJECT (self));
+  tn_sync_worker_set_hub_key (self->worker, self->hub_key);
   if (!tn_sync_worker_start (self->worker, error))
     {
       g_clear_object (&self->worker);
@@ -263,4 +292,11 @@ tn_sync_service_get_peers (TnSyncService *self)
 {
   g_return_val_if_fail (TN_IS_SYNC_SERVICE (self), NULL);
   return self->peers;
+}
+
+const TnCloudStatus *
+tn_sync_service_get_cloud_status (TnSyncService *self)
+{
+  g_return_val_if_fail (TN_IS_SYNC_SERVICE (self), NULL);
+  return self->cloud;
 }

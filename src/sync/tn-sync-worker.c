@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "tn-config.h"
@@ -32,6 +33,7 @@ struct _TnSyncWorker
   char             *data_dir;
   char             *listen_address;
   GBytes           *key;
+  char             *hub_key;
   GMainContext     *report_context;
   TnSyncReportFunc  report_func;
   GObject          *target;
@@ -51,6 +53,7 @@ struct _TnSyncWorker
   gint64            last_conflicts;
   gint64            last_p0_alerts;
   TnPeerServer     *server;
+  TnCloudClient    *cloud;          /* NULL without a hub URL */
   GPtrArray        *links;          /* TnPeerLink* */
   GPtrArray        *sessions;       /* TnPeerSession*, both directions */
   GHashTable       *divergences;    /* already reported "peer|local|peer hash" */
@@ -85,6 +88,7 @@ tn_sync_report_free (TnSyncReport *report)
     return;
   g_free (report->message);
   g_clear_pointer (&report->peers, g_ptr_array_unref);
+  g_clear_pointer (&report->cloud, tn_cloud_status_free);
   g_free (report);
 }
 
@@ -240,6 +244,13 @@ peers_to_json (TnSyncWorker *self,
       json_builder_add_int_value (builder, tn_peer_server_get_port (self->server));
       json_builder_set_member_name (builder, "held_back");
       json_builder_add_int_value (builder, tn_store_count_held_back (self->store));
+      if (self->cloud != NULL)
+        {
+          g_autoptr(TnCloudStatus) cloud = tn_cloud_client_get_status (self->cloud);
+
+          json_builder_set_member_name (builder, "cloud");
+          json_builder_add_value (builder, tn_cloud_status_to_json (cloud));
+        }
     }
   json_builder_set_member_name (builder, "peers");
   json_builder_begin_array (builder);
@@ -351,6 +362,8 @@ local_store_changed (TnSyncWorker *self)
     g_ptr_array_add (sessions, g_object_ref (self->sessions->pdata[i]));
   for (guint i = 0; i < sessions->len; i++)
     tn_peer_session_local_changed (sessions->pdata[i]);
+  if (self->cloud != NULL)
+    tn_cloud_client_local_changed (self->cloud);
 
   conflicts = tn_store_count_conflicts (self->store);
   if (conflicts > self->last_conflicts)
@@ -465,6 +478,33 @@ session_divergence_cb (TnPeerSession *session,
   record_divergence_row (self, peer, vv_text, local_hash, peer_hash, entities_json);
 }
 
+/* The hub ---------------------------------------------------------------- */
+
+static void
+cloud_store_changed_cb (TnCloudClient *cloud,
+                        guint          applied,
+                        gpointer       user_data)
+{
+  TnSyncWorker *self = user_data;
+
+  ASSERT_WORKER (self);
+  post_count (self, TN_SYNC_REPORT_EVENTS_APPLIED, applied);
+  local_store_changed (self);
+}
+
+static void
+cloud_status_changed_cb (TnCloudClient *cloud,
+                         gpointer       user_data)
+{
+  TnSyncWorker *self = user_data;
+  TnSyncReport *report = g_new0 (TnSyncReport, 1);
+
+  ASSERT_WORKER (self);
+  report->kind = TN_SYNC_REPORT_CLOUD;
+  report->cloud = tn_cloud_client_get_status (cloud);
+  post_report (self, report);
+}
+
 /* Sessions --------------------------------------------------------------- */
 
 static void
@@ -566,6 +606,15 @@ worker_setup (TnSyncWorker  *self,
       tn_peer_link_start (link);
     }
 
+  if (self->config->hub_url != NULL)
+    {
+      self->cloud = tn_cloud_client_new (self->store, self->config, self->hub_key);
+      g_signal_connect (self->cloud, "store-changed", G_CALLBACK (cloud_store_changed_cb), self);
+      g_signal_connect (self->cloud, "status-changed", G_CALLBACK (cloud_status_changed_cb),
+                        self);
+      tn_cloud_client_start (self->cloud);
+    }
+
   self->watch_source = tn_sync_timeout_add (WATCH_INTERVAL_MS, watch_cb, self);
   self->health_source = tn_sync_timeout_add (HEALTH_INTERVAL_MS, health_cb, self);
   local_store_changed (self);
@@ -580,6 +629,11 @@ worker_teardown (TnSyncWorker *self)
 
   tn_sync_clear_source (&self->watch_source);
   tn_sync_clear_source (&self->health_source);
+  if (self->cloud != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->cloud, self);
+      tn_cloud_client_stop (self->cloud);
+    }
   for (guint i = 0; i < self->links->len; i++)
     tn_peer_link_stop (self->links->pdata[i]);
   while (self->sessions->len > 0)
@@ -599,6 +653,7 @@ worker_teardown (TnSyncWorker *self)
   for (guint i = 0; i < 100 && g_main_context_iteration (self->context, FALSE); i++)
     ;
   g_unlink (path);
+  g_clear_object (&self->cloud);
   g_clear_pointer (&self->watch_db, sqlite3_close);
   g_clear_object (&self->store);
   g_clear_pointer (&self->config, tn_config_free);
@@ -660,6 +715,9 @@ tn_sync_worker_finalize (GObject *object)
   g_free (self->data_dir);
   g_free (self->listen_address);
   g_free (self->last_peers_summary);
+  if (self->hub_key != NULL)
+    memset (self->hub_key, 0, strlen (self->hub_key));
+  g_free (self->hub_key);
   g_clear_pointer (&self->key, g_bytes_unref);
   g_clear_pointer (&self->report_context, g_main_context_unref);
   g_clear_pointer (&self->loop, g_main_loop_unref);
@@ -715,6 +773,17 @@ tn_sync_worker_new (const char       *data_dir,
    * flight holds one instead. */
   self->target = target;
   return self;
+}
+
+void
+tn_sync_worker_set_hub_key (TnSyncWorker *self,
+                            const char   *key)
+{
+  g_return_if_fail (TN_IS_SYNC_WORKER (self));
+  g_return_if_fail (self->thread == NULL);
+
+  g_free (self->hub_key);
+  self->hub_key = g_strdup (key);
 }
 
 void

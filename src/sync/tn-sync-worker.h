@@ -3,6 +3,8 @@
 
 #include <glib-object.h>
 
+#include "tn-cloud-client.h"
+
 G_BEGIN_DECLS
 
 /* The sync worker (DESIGN §1): a thread with its own GMainContext and
@@ -50,6 +52,7 @@ typedef enum
   TN_SYNC_REPORT_EVENTS_APPLIED,  /* count: events from peers stored */
   TN_SYNC_REPORT_CONFLICTS,       /* count: open conflicts, when it grew */
   TN_SYNC_REPORT_FISCAL_ALERT,    /* count: unacknowledged P0 alerts, when it grew */
+  TN_SYNC_REPORT_CLOUD,           /* cloud: the hub client's state changed */
 } TnSyncReportKind;
 
 typedef struct
@@ -59,6 +62,7 @@ typedef struct
   char             *message;
   GPtrArray        *peers;     /* TnSyncPeerStatus* */
   gint64            count;
+  TnCloudStatus    *cloud;
 } TnSyncReport;
 
 void tn_sync_report_free (TnSyncReport *report);
@@ -80,6 +84,12 @@ gboolean      tn_sync_worker_start (TnSyncWorker      *self,
                                     GError           **error);
 /* Thread-safe; stops the thread and waits for it (well under 1 s). */
 void          tn_sync_worker_stop  (TnSyncWorker      *self);
+
+/* The hub key (see tn_cloud_load_key ()); before start.  Without one a
+ * lane with a hub URL reports the cloud state "no-key" and uploads
+ * nothing. */
+void          tn_sync_worker_set_hub_key (TnSyncWorker *self,
+                                          const char   *key);
 
 /* For tests: listen on @address only (NULL: every interface). */
 void          tn_sync_worker_set_listen_address (TnSyncWorker *self,
