@@ -635,6 +635,30 @@ tn_store_raise_alert (TnStore          *self,
   return TRUE;
 }
 
+gint64
+tn_store_outbox_note_failure (TnStore     *self,
+                              gint64       first_seq,
+                              gint64       last_seq,
+                              const char  *message,
+                              GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  ASSERT_OWNER (self);
+  stmt = tn_store_stmt (self,
+      "UPDATE outbox SET attempts = attempts + 1, last_error = ?1, updated_at = ?2 "
+      "WHERE seq BETWEEN ?3 AND ?4", error);
+  if (stmt == NULL)
+    return -1;
+  tn_bind_text (stmt, 1, message);
+  sqlite3_bind_int64 (stmt, 2, g_get_real_time () / 1000);
+  sqlite3_bind_int64 (stmt, 3, first_seq);
+  sqlite3_bind_int64 (stmt, 4, last_seq);
+  if (!tn_store_step_done (self, stmt, error))
+    return -1;
+  return sqlite3_changes (tn_store_get_db (self));
+}
+
 /* Dead letters ----------------------------------------------------------- */
 
 void

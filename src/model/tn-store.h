@@ -140,6 +140,15 @@ gint64       tn_store_outbox_advance       (TnStore               *self,
                                             TnOutboxStatus         status,
                                             GError               **error);
 
+/* Counts a failed attempt to deliver local events @first_seq …
+ * @last_seq (to the hub) and notes @message as their last error.
+ * Returns the number of rows changed, or -1. */
+gint64       tn_store_outbox_note_failure  (TnStore               *self,
+                                            gint64                 first_seq,
+                                            gint64                 last_seq,
+                                            const char            *message,
+                                            GError               **error);
+
 /* Alerts a person must see (fiscal problems, divergence).  Local to this
  * replica: not part of the replicated state. */
 typedef enum

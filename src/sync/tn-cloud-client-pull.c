@@ -216,6 +216,10 @@ tn_cloud_client_fiscal (TnCloudClient *self)
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "device");
   json_builder_add_string_value (builder, tn_store_get_terminal (self->store));
+  /* The grant names the device by replica id; a lane that has sold
+   * nothing yet is unknown to the hub by terminal alone. */
+  json_builder_set_member_name (builder, "replica");
+  json_builder_add_string_value (builder, tn_store_get_replica_id (self->store));
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
   text = json_to_string (root, FALSE);

@@ -584,6 +584,28 @@ apply_results (TnCloudClient  *self,
   return TRUE;
 }
 
+/* The outbox keeps count of the attempts on this lane's own events. */
+static void
+note_batch_failure (TnCloudClient *self,
+                    Batch         *batch,
+                    const char    *message)
+{
+  const char *own = tn_store_get_replica_id (self->store);
+  g_autoptr(GError) error = NULL;
+  gint64 first = 0, last = 0;
+
+  for (guint i = 0; batch != NULL && i < batch->events->len; i++)
+    if (g_strcmp0 (batch->origins->pdata[i], own) == 0)
+      {
+        gint64 seq = g_array_index (batch->seqs, gint64, i);
+
+        first = first == 0 ? seq : MIN (first, seq);
+        last = MAX (last, seq);
+      }
+  if (last > 0 && tn_store_outbox_note_failure (self->store, first, last, message, &error) < 0)
+    g_warning ("Cannot update the outbox: %s", error->message);
+}
+
 static void
 upload_answer_cb (TnCloudClient       *self,
                   const TnCloudAnswer *answer)
@@ -599,6 +621,7 @@ upload_answer_cb (TnCloudClient       *self,
         {
           message = g_strdup_printf (_("The hub’s answer to an upload cannot be used (%s); "
                                        "the events stay pending"), error->message);
+          note_batch_failure (self, batch, message);
           tn_cloud_client_fail_cycle (self, answer, message);
           return;
         }
@@ -624,6 +647,7 @@ upload_answer_cb (TnCloudClient       *self,
           return;
         }
     }
+  note_batch_failure (self, batch, answer->message);
   tn_cloud_client_fail_cycle (self, answer, answer->message);
 }
 
