@@ -402,6 +402,17 @@ test_bootstrap_and_fiscal (Fixture       *fixture,
   tn_lane_wait_converged (&fixture->lanes, 2, WAIT_US);
   wait_uploaded (l1);
 
+  /* Head office changes the catalogue at the hub: a hub-origin event
+   * every lane pulls (L2 through L1). */
+  {
+    int exit_status;
+    g_autofree char *out = tn_hub_run (fixture->pg, NULL, &exit_status, "product", "set",
+                                       "--store", "S", "--sku", "HQ-1", "--name",
+                                       "Head office special", "--price", "3.25", NULL);
+
+    g_assert_cmpint (exit_status, ==, 0);
+  }
+
   l3 = init_lane (fixture, 2, -1, TRUE);
   tn_lane_start (l3);
   tn_lane_wait_fiscal_numbers (l3);
@@ -422,6 +433,13 @@ test_bootstrap_and_fiscal (Fixture       *fixture,
                                                "unused"), >, 0);
   verify = tn_lane_ctl (l3, "fiscal", "verify", NULL);
   g_assert_nonnull (verify);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *products = tn_lane_ctl (&fixture->lanes.lanes[i], "product", "list",
+                                               NULL);
+
+      g_assert_nonnull (strstr (products, "Head office special"));
+    }
 
   /* No two grants share a number. */
   g_assert_cmpint (tn_pg_query_int (fixture->pg,
@@ -547,6 +565,42 @@ test_dead_letter (Fixture       *fixture,
   g_assert_cmpint (tn_pg_query_int (fixture->pg, hub_vv), ==, 3);
 }
 
+/* A key the hub does not know: the lane says so, opens the breaker and
+ * does not hammer the hub; its sales stay pending. */
+static void
+test_unauthorized (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  TnLane *lane = init_lane (fixture, 0, -1, TRUE);
+  g_autoptr(GError) error = NULL;
+  gint64 deadline = g_get_monotonic_time () + WAIT_US;
+
+  g_file_set_contents_full (fixture->hub_key_file, "not-the-key-of-this-store-0123456789",
+                            -1, G_FILE_SET_CONTENTS_NONE, 0600, &error);
+  g_assert_no_error (error);
+  g_free (tn_lane_ctl (lane, "product", "add", "--sku", "SALT", "--name", "Salt",
+                       "--price", "0.50", NULL));
+  tn_lane_start (lane);
+  while (TRUE)
+    {
+      g_autoptr(JsonObject) status = lane_status (lane);
+      JsonObject *cloud = cloud_of (status);
+
+      if (g_strcmp0 (json_object_get_string_member (cloud, "state"), "unauthorized") == 0)
+        {
+          g_assert_cmpstr (json_object_get_string_member (cloud, "breaker"), ==, "open");
+          g_assert_nonnull (strstr (json_object_get_string_member (cloud, "last_error"),
+                                    "401"));
+          g_assert_cmpint (json_object_get_int_member (cloud, "pending"), ==, 1);
+          g_assert_cmpint (json_object_get_int_member (cloud, "last_success"), ==, 0);
+          break;
+        }
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (TN_LANE_POLL_INTERVAL_US);
+    }
+  g_assert_cmpint (tn_pg_query_int (fixture->pg, "SELECT count (*) FROM events"), ==, 0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -562,6 +616,8 @@ main (int    argc,
               fixture_teardown);
   g_test_add ("/cloud/hub/bootstrap-and-fiscal", Fixture, NULL, fixture_setup,
               test_bootstrap_and_fiscal, fixture_teardown);
+  g_test_add ("/cloud/hub/unauthorized", Fixture, NULL, fixture_setup, test_unauthorized,
+              fixture_teardown);
   g_test_add ("/cloud/hub/dead-letter", Fixture, NULL, fixture_setup, test_dead_letter,
               fixture_teardown);
   return g_test_run ();
