@@ -81,7 +81,23 @@ void tn_cloud_client_request      (TnCloudClient     *self,
                                    GBytes            *body,
                                    TnCloudAnswerFunc  func);
 
+/* The hub's "message" (or a batch result's "reason" wrapped as one),
+ * shortened for people; "no explanation" when there is none. */
+char     *tn_cloud_hub_message       (JsonObject       *root);
+/* The "vv" member of an answer. */
+gboolean  tn_cloud_read_vv           (JsonObject       *root,
+                                      TnVersionVector **out,
+                                      GError          **error);
+/* Takes @vv; remembers it in the settings too. */
+void      tn_cloud_client_set_hub_vv (TnCloudClient    *self,
+                                      TnVersionVector  *vv);
+void      tn_cloud_batch_free        (struct _TnCloudBatch *batch);
+
+/* Emits status-changed if the summary changed. */
+void      tn_cloud_client_notify_status (TnCloudClient *self);
+
 /* Cycle steps. */
+void tn_cloud_client_upload_next  (TnCloudClient     *self);
 void tn_cloud_client_pull         (TnCloudClient     *self);
 void tn_cloud_client_fiscal       (TnCloudClient     *self);
 void tn_cloud_client_restart      (TnCloudClient     *self);

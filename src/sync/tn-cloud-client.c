@@ -15,7 +15,6 @@
 #include "tn-sync-util.h"
 
 /* The hub takes 4 MiB compressed, 8 MiB raw: stay well under. */
-#define MAX_BATCH_BYTES   (6 * 1024 * 1024)
 #define MIN_BATCH         10
 #define MAX_KEY_LENGTH    512
 #define MAX_MESSAGE_CHARS 300
@@ -33,7 +32,6 @@ enum
 static guint signals[N_SIGNALS];
 
 static void run_cycle (TnCloudClient *self);
-static void upload_next (TnCloudClient *self);
 
 /* Status ----------------------------------------------------------------- */
 
@@ -185,8 +183,8 @@ status_summary (const TnCloudStatus *status)
                           status->pending, status->dead_letters);
 }
 
-static void
-notify_status (TnCloudClient *self)
+void
+tn_cloud_client_notify_status (TnCloudClient *self)
 {
   g_autoptr(TnCloudStatus) status = tn_cloud_client_get_status (self);
   g_autofree char *summary = status_summary (status);
@@ -206,9 +204,9 @@ set_state (TnCloudClient *self,
   self->state = g_strdup (state);
 }
 
-static void
-set_hub_vv (TnCloudClient   *self,
-            TnVersionVector *vv)
+void
+tn_cloud_client_set_hub_vv (TnCloudClient   *self,
+                            TnVersionVector *vv)
 {
   g_autofree char *text = tn_version_vector_to_string (vv);
   g_autoptr(GError) error = NULL;
@@ -277,9 +275,8 @@ gzip_bytes (GBytes  *data,
   return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (memory));
 }
 
-/* The hub's words are shown to people: keep them short. */
-static char *
-hub_message (JsonObject *root)
+char *
+tn_cloud_hub_message (JsonObject *root)
 {
   const char *message = NULL;
 
@@ -344,7 +341,7 @@ request_done_cb (GObject      *source,
         }
       else
         {
-          g_autofree char *said = hub_message (answer.root);
+          g_autofree char *said = tn_cloud_hub_message (answer.root);
 
           answer.outcome = TN_CLOUD_HTTP;
           answer.message = g_strdup_printf (_("The hub at %s answered %u (%s): %s"), self->url,
@@ -426,7 +423,7 @@ tn_cloud_client_finish_cycle (TnCloudClient *self)
     g_warning ("Cannot note the hub sync: %s", error->message);
   schedule (self, self->again ? 0 : self->interval_ms);
   self->again = FALSE;
-  notify_status (self);
+  tn_cloud_client_notify_status (self);
 }
 
 void
@@ -459,44 +456,13 @@ tn_cloud_client_fail_cycle (TnCloudClient       *self,
     g_warning ("Cannot note the hub error: %s", error->message);
   delay = tn_backoff_next_delay_proportional (&self->backoff, NULL, JITTER);
   schedule (self, (guint) MAX ((gint64) delay, tn_circuit_breaker_get_wait_ms (self->breaker)));
-  notify_status (self);
+  tn_cloud_client_notify_status (self);
 }
 
-/* Upload: apply the hub's answer to one batch. */
-
-typedef struct _TnCloudBatch Batch;
-
-struct _TnCloudBatch
-{
-  GPtrArray *events;    /* canonical JSON */
-  GPtrArray *origins;   /* per event */
-  GArray    *seqs;      /* gint64 per event */
-};
-
-static void
-batch_free (Batch *batch)
-{
-  g_ptr_array_unref (batch->events);
-  g_ptr_array_unref (batch->origins);
-  g_array_unref (batch->seqs);
-  g_free (batch);
-}
-
-static char *
-event_id_of (const char *canonical)
-{
-  g_autoptr(JsonNode) node = tn_json_parse_strict (canonical, -1, NULL);
-  JsonObject *object = node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-
-  if (object == NULL || !json_object_has_member (object, "event_id"))
-    return NULL;
-  return g_strdup (json_object_get_string_member (object, "event_id"));
-}
-
-static gboolean
-read_vv_member (JsonObject       *root,
-                TnVersionVector **out,
-                GError          **error)
+gboolean
+tn_cloud_read_vv (JsonObject       *root,
+                  TnVersionVector **out,
+                  GError          **error)
 {
   if (root == NULL || !json_object_has_member (root, "vv"))
     {
@@ -505,234 +471,6 @@ read_vv_member (JsonObject       *root,
     }
   *out = tn_version_vector_from_json (json_object_get_member (root, "vv"), error);
   return *out != NULL;
-}
-
-/* Records the rejected events and moves the outbox, in one transaction. */
-static gboolean
-apply_results (TnCloudClient  *self,
-               Batch          *batch,
-               JsonObject     *root,
-               guint          *n_rejected,
-               GError        **error)
-{
-  g_autoptr(TnVersionVector) vv = NULL;
-  JsonNode *results_node = json_object_get_member (root, "results");
-  JsonArray *results;
-
-  if (!read_vv_member (root, &vv, error))
-    return FALSE;
-  if (results_node == NULL || !JSON_NODE_HOLDS_ARRAY (results_node) ||
-      json_array_get_length (json_node_get_array (results_node)) != batch->events->len)
-    {
-      g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                   _("the answer does not have one result per event sent"));
-      return FALSE;
-    }
-  results = json_node_get_array (results_node);
-  if (!tn_store_begin (self->store, error))
-    return FALSE;
-  for (guint i = 0; i < batch->events->len; i++)
-    {
-      JsonNode *item = json_array_get_element (results, i);
-      JsonObject *result = JSON_NODE_HOLDS_OBJECT (item) ? json_node_get_object (item) : NULL;
-      const char *status = result ? json_object_get_string_member_with_default (result, "status",
-                                                                                 NULL) : NULL;
-      g_autofree char *event_id = NULL;
-      g_autofree char *reason = NULL;
-
-      if (g_strcmp0 (status, "stored") == 0 || g_strcmp0 (status, "duplicate") == 0)
-        continue;
-      if (g_strcmp0 (status, "rejected") != 0)
-        {
-          tn_store_rollback (self->store);
-          g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                       _("result %u of the answer has no known status"), i + 1);
-          return FALSE;
-        }
-      event_id = event_id_of (batch->events->pdata[i]);
-      reason = hub_message (NULL);
-      if (json_object_has_member (result, "reason"))
-        {
-          g_autoptr(JsonObject) wrapped = json_object_new ();
-
-          json_object_set_member (wrapped, "message",
-                                  json_node_copy (json_object_get_member (result, "reason")));
-          g_free (reason);
-          reason = hub_message (wrapped);
-        }
-      g_message ("The hub refused event %s (%s #%" G_GINT64_FORMAT "): %s", event_id,
-                 (char *) batch->origins->pdata[i], g_array_index (batch->seqs, gint64, i),
-                 reason);
-      if (event_id == NULL ||
-          !tn_store_add_dead_letter (self->store, event_id, batch->origins->pdata[i],
-                                     g_array_index (batch->seqs, gint64, i), reason, error))
-        {
-          tn_store_rollback (self->store);
-          if (error != NULL && *error == NULL)
-            g_set_error (error, TN_ERROR, TN_ERROR_INVALID, _("an event in the log is unreadable"));
-          return FALSE;
-        }
-      (*n_rejected)++;
-    }
-  if (tn_store_outbox_advance (self->store, vv, TN_OUTBOX_CLOUD_ACK, error) < 0 ||
-      !tn_store_commit (self->store, error))
-    {
-      tn_store_rollback (self->store);
-      return FALSE;
-    }
-  set_hub_vv (self, g_steal_pointer (&vv));
-  return TRUE;
-}
-
-/* The outbox keeps count of the attempts on this lane's own events. */
-static void
-note_batch_failure (TnCloudClient *self,
-                    Batch         *batch,
-                    const char    *message)
-{
-  const char *own = tn_store_get_replica_id (self->store);
-  g_autoptr(GError) error = NULL;
-  gint64 first = 0, last = 0;
-
-  for (guint i = 0; batch != NULL && i < batch->events->len; i++)
-    if (g_strcmp0 (batch->origins->pdata[i], own) == 0)
-      {
-        gint64 seq = g_array_index (batch->seqs, gint64, i);
-
-        first = first == 0 ? seq : MIN (first, seq);
-        last = MAX (last, seq);
-      }
-  if (last > 0 && tn_store_outbox_note_failure (self->store, first, last, message, &error) < 0)
-    g_warning ("Cannot update the outbox: %s", error->message);
-}
-
-static void
-upload_answer_cb (TnCloudClient       *self,
-                  const TnCloudAnswer *answer)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *message = NULL;
-  Batch *batch = self->batch;
-  guint rejected = 0;
-
-  if (answer->outcome == TN_CLOUD_OK)
-    {
-      if (!apply_results (self, batch, answer->root, &rejected, &error))
-        {
-          message = g_strdup_printf (_("The hub’s answer to an upload cannot be used (%s); "
-                                       "the events stay pending"), error->message);
-          note_batch_failure (self, batch, message);
-          tn_cloud_client_fail_cycle (self, answer, message);
-          return;
-        }
-      g_debug ("Hub took %u events (%u refused)", batch->events->len, rejected);
-      tn_circuit_breaker_success (self->breaker);
-      self->gaps = 0;
-      self->batch_size = MIN (self->batch_max, self->batch_size * 2);
-      notify_status (self);
-      upload_next (self);
-      return;
-    }
-  if (answer->outcome == TN_CLOUD_HTTP && answer->status == SOUP_STATUS_CONFLICT &&
-      self->gaps < 3)
-    {
-      g_autoptr(TnVersionVector) vv = NULL;
-
-      /* The hub lacks something before the batch: resend from its vv. */
-      if (read_vv_member (answer->root, &vv, &error))
-        {
-          self->gaps++;
-          set_hub_vv (self, g_steal_pointer (&vv));
-          upload_next (self);
-          return;
-        }
-    }
-  note_batch_failure (self, batch, answer->message);
-  tn_cloud_client_fail_cycle (self, answer, answer->message);
-}
-
-/* What the hub lacks, origin by origin from its vv, up to batch_size
- * events; read from the log, never all at once. */
-static Batch *
-build_batch (TnCloudClient  *self,
-             GError        **error)
-{
-  g_autoptr(TnVersionVector) local = tn_store_get_version_vector (self->store, error);
-  g_autoptr(GPtrArray) origins = NULL;
-  Batch *batch;
-  gsize bytes = 0;
-
-  if (local == NULL)
-    return NULL;
-  batch = g_new0 (Batch, 1);
-  batch->events = g_ptr_array_new_with_free_func (g_free);
-  batch->origins = g_ptr_array_new_with_free_func (g_free);
-  batch->seqs = g_array_new (FALSE, FALSE, sizeof (gint64));
-  origins = tn_version_vector_origins (local);
-  for (guint i = 0; i < origins->len && batch->events->len < self->batch_size; i++)
-    {
-      const char *origin = origins->pdata[i];
-      gint64 after = self->hub_vv ? tn_version_vector_get (self->hub_vv, origin) : 0;
-      g_autoptr(GPtrArray) events = NULL;
-
-      if (tn_version_vector_get (local, origin) <= after)
-        continue;
-      events = tn_store_read_events (self->store, origin, after,
-                                     self->batch_size - batch->events->len, error);
-      if (events == NULL)
-        {
-          batch_free (batch);
-          return NULL;
-        }
-      for (guint j = 0; j < events->len; j++)
-        {
-          gsize len = strlen (events->pdata[j]);
-          gint64 seq = after + 1 + j;
-
-          if (batch->events->len > 0 && bytes + len > MAX_BATCH_BYTES)
-            return batch;
-          bytes += len + 1;
-          g_ptr_array_add (batch->events, g_steal_pointer (&events->pdata[j]));
-          g_ptr_array_add (batch->origins, g_strdup (origin));
-          g_array_append_val (batch->seqs, seq);
-        }
-    }
-  return batch;
-}
-
-static void
-upload_next (TnCloudClient *self)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GString) body = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-  Batch *batch = build_batch (self, &error);
-
-  if (batch == NULL)
-    {
-      g_autofree char *message = g_strdup_printf (_("Cannot read the log to upload: %s"),
-                                                  error->message);
-
-      tn_cloud_client_fail_cycle (self, NULL, message);
-      return;
-    }
-  g_clear_pointer (&self->batch, batch_free);
-  self->batch = batch;
-  if (batch->events->len == 0)
-    {
-      tn_cloud_client_pull (self);
-      return;
-    }
-  body = g_string_new ("{\"events\":[");
-  for (guint i = 0; i < batch->events->len; i++)
-    {
-      if (i > 0)
-        g_string_append_c (body, ',');
-      g_string_append (body, batch->events->pdata[i]);
-    }
-  g_string_append (body, "]}");
-  bytes = g_string_free_to_bytes (g_steal_pointer (&body));
-  tn_cloud_client_request (self, "POST", "/events:batch", bytes, upload_answer_cb);
 }
 
 static void
@@ -747,7 +485,7 @@ vv_answer_cb (TnCloudClient       *self,
       tn_cloud_client_fail_cycle (self, answer, answer->message);
       return;
     }
-  if (!read_vv_member (answer->root, &vv, &error))
+  if (!tn_cloud_read_vv (answer->root, &vv, &error))
     {
       g_autofree char *message = g_strdup_printf (_("The hub at %s sent an unusable version "
                                                     "vector: %s"), self->url, error->message);
@@ -756,11 +494,11 @@ vv_answer_cb (TnCloudClient       *self,
       return;
     }
   tn_circuit_breaker_success (self->breaker);
-  set_hub_vv (self, g_steal_pointer (&vv));
+  tn_cloud_client_set_hub_vv (self, g_steal_pointer (&vv));
   /* Another lane may have relayed our events meanwhile. */
   if (tn_store_outbox_advance (self->store, self->hub_vv, TN_OUTBOX_CLOUD_ACK, &error) < 0)
     g_warning ("Cannot update the outbox: %s", error->message);
-  upload_next (self);
+  tn_cloud_client_upload_next (self);
 }
 
 void
@@ -785,7 +523,7 @@ run_cycle (TnCloudClient *self)
   if (!tn_circuit_breaker_allow (self->breaker))
     {
       schedule (self, (guint) MAX (1, tn_circuit_breaker_get_wait_ms (self->breaker)));
-      notify_status (self);
+      tn_cloud_client_notify_status (self);
       return;
     }
   self->busy = TRUE;
@@ -794,7 +532,7 @@ run_cycle (TnCloudClient *self)
   self->last_attempt = now_ms ();
   if (g_strcmp0 (self->state, "ok") != 0)
     set_state (self, "syncing");
-  notify_status (self);
+  tn_cloud_client_notify_status (self);
   tn_cloud_client_restart (self);
 }
 
@@ -827,7 +565,7 @@ tn_cloud_client_finalize (GObject *object)
   g_free (self->last_summary);
   g_clear_pointer (&self->hub_vv, tn_version_vector_free);
   g_clear_pointer (&self->pull_origins, g_ptr_array_unref);
-  g_clear_pointer (&self->batch, batch_free);
+  g_clear_pointer (&self->batch, tn_cloud_batch_free);
   g_clear_object (&self->cancellable);
   G_OBJECT_CLASS (tn_cloud_client_parent_class)->finalize (object);
 }
@@ -928,7 +666,7 @@ tn_cloud_client_start (TnCloudClient *self)
                                                  NULL);
   if (self->key == NULL)
     g_message ("Hub %s configured but no hub key: nothing is uploaded", self->url);
-  notify_status (self);
+  tn_cloud_client_notify_status (self);
   schedule (self, 0);
 }
 
@@ -967,7 +705,7 @@ tn_cloud_client_local_changed (TnCloudClient *self)
                self->backoff.attempt == 0)
         schedule (self, 0);
     }
-  notify_status (self);
+  tn_cloud_client_notify_status (self);
 }
 
 TnCloudStatus *
