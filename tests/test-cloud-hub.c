@@ -8,6 +8,8 @@
 #include "tn-lane-harness.h"
 #include "tn-pg-harness.h"
 #include "tn-store.h"
+#include "tn-sync-auth.h"
+#include "tn-sync-service.h"
 #include "tn-test-util.h"
 
 /* The lane's cloud client against a real tendero-hub on a throw-away
@@ -601,6 +603,76 @@ test_unauthorized (Fixture       *fixture,
   g_assert_cmpint (tn_pg_query_int (fixture->pg, "SELECT count (*) FROM events"), ==, 0);
 }
 
+typedef struct
+{
+  GThread   *main_thread;
+  GMainLoop *loop;
+  guint      signals;
+  char      *last_state;
+} ServiceWatch;
+
+static void
+cloud_changed_cb (TnSyncService *service,
+                  gpointer       user_data)
+{
+  ServiceWatch *watch = user_data;
+  const TnCloudStatus *cloud = tn_sync_service_get_cloud_status (service);
+
+  g_assert_true (g_thread_self () == watch->main_thread);
+  g_assert_nonnull (cloud);
+  watch->signals++;
+  g_free (watch->last_state);
+  watch->last_state = g_strdup (cloud->state);
+  if (g_str_equal (cloud->state, "ok") && cloud->pending == 0 && cloud->last_success > 0)
+    g_main_loop_quit (watch->loop);
+}
+
+static gboolean
+service_timeout_cb (gpointer user_data)
+{
+  ServiceWatch *watch = user_data;
+
+  g_error ("No cloud-changed with state ok (%u signals, last state %s)", watch->signals,
+           watch->last_state ? watch->last_state : "none");
+  return G_SOURCE_REMOVE;
+}
+
+/* The GUI's view: TnSyncService in this process, with the hub key given
+ * as a string, tells the main thread how the hub sync goes. */
+static void
+test_service_signal (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  TnLane *lane = init_lane (fixture, 0, -1, TRUE);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) store_key = tn_sync_auth_load_key (fixture->lanes.key_file, &error);
+  g_autofree char *hub_key = NULL;
+  g_autoptr(TnSyncService) service = NULL;
+  ServiceWatch watch = { g_thread_self (), g_main_loop_new (NULL, FALSE), 0, NULL };
+  guint timeout;
+
+  g_assert_no_error (error);
+  g_file_get_contents (fixture->hub_key_file, &hub_key, NULL, &error);
+  g_assert_no_error (error);
+  g_free (tn_lane_ctl (lane, "product", "add", "--sku", "OIL", "--name", "Oil",
+                       "--price", "4.00", NULL));
+  tn_lane_sell (lane, "OIL", 2);
+
+  service = tn_sync_service_new (lane->dir, store_key);
+  tn_sync_service_set_hub_key (service, g_strstrip (hub_key));
+  g_signal_connect (service, "cloud-changed", G_CALLBACK (cloud_changed_cb), &watch);
+  tn_sync_service_start (service, &error);
+  g_assert_no_error (error);
+  timeout = g_timeout_add_seconds (60, service_timeout_cb, &watch);
+  g_main_loop_run (watch.loop);
+  g_source_remove (timeout);
+  tn_sync_service_stop (service);
+  g_assert_cmpuint (watch.signals, >=, 1);
+  g_assert_cmpint (tn_sync_service_get_cloud_status (service)->dead_letters, ==, 0);
+  g_main_loop_unref (watch.loop);
+  g_free (watch.last_state);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -617,6 +689,8 @@ main (int    argc,
   g_test_add ("/cloud/hub/bootstrap-and-fiscal", Fixture, NULL, fixture_setup,
               test_bootstrap_and_fiscal, fixture_teardown);
   g_test_add ("/cloud/hub/unauthorized", Fixture, NULL, fixture_setup, test_unauthorized,
+              fixture_teardown);
+  g_test_add ("/cloud/hub/service-signal", Fixture, NULL, fixture_setup, test_service_signal,
               fixture_teardown);
   g_test_add ("/cloud/hub/dead-letter", Fixture, NULL, fixture_setup, test_dead_letter,
               fixture_teardown);
