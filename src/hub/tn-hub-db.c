@@ -353,14 +353,27 @@ tn_hub_db_migrate (TnHubDb     *db,
 }
 
 gboolean
-tn_hub_db_lock_store (TnHubDb     *db,
-                      const char  *store,
-                      GError     **error)
+tn_hub_db_lock_origins (TnHubDb     *db,
+                        const char  *store,
+                        GPtrArray   *origins,
+                        GError     **error)
 {
-  const char *params[] = { store };
+  g_autoptr(GString) list = g_string_new ("{");
+  const char *params[2];
 
-  return tn_hub_db_command (db, "SELECT pg_advisory_xact_lock (hashtextextended ($1, 7))",
-                            1, params, error);
+  if (origins->len == 0)
+    return TRUE;
+  for (guint i = 0; i < origins->len; i++)
+    {
+      g_return_val_if_fail (tn_is_uuid (origins->pdata[i]), FALSE);
+      g_string_append_printf (list, "%s%s", i ? "," : "", (char *) origins->pdata[i]);
+    }
+  g_string_append_c (list, '}');
+  params[0] = store;
+  params[1] = list->str;
+  /* A function scan runs in array order: the locks are taken in it. */
+  return tn_hub_db_command (db, "SELECT pg_advisory_xact_lock (hashtextextended ($1 || '/' || o, 7)) "
+                            "FROM unnest ($2::text[]) AS o", 2, params, error);
 }
 
 gboolean

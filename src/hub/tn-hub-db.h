@@ -65,11 +65,15 @@ gboolean  tn_hub_db_migrate      (TnHubDb      *db,
                                   guint        *n_applied,
                                   GError      **error);
 
-/* Inside a transaction: serialises every writer of @store (ingest, hub
- * events) across hub processes until the transaction ends. */
-gboolean  tn_hub_db_lock_store   (TnHubDb      *db,
-                                  const char   *store,
-                                  GError      **error);
+/* Inside a transaction: serialises the writers of these origins of
+ * @store (ingest, the hub's own events) across hub processes until the
+ * transaction ends.  @origins must be sorted (strcmp) so that two
+ * writers always lock in the same order; lanes' uploads of different
+ * origins then run in parallel. */
+gboolean  tn_hub_db_lock_origins (TnHubDb           *db,
+                                  const char        *store,
+                                  GPtrArray         *origins,
+                                  GError           **error);
 
 /* Creates the store's row (its hub replica) if missing. */
 gboolean  tn_hub_db_ensure_store (TnHubDb      *db,

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
 /* The hub as the store's fiscal authority (DESIGN §6).  No number may be
- * granted twice: every grant runs under the store's lock and the row
- * lock of its counter, and starts past both the counter and every block
- * the hub has ever seen for the store, including blocks a lane
- * authority granted before the hub took over and uploaded since. */
+ * granted twice: every grant runs under the row lock of the store's
+ * counter (hub_stores, FOR UPDATE), and starts past both the counter and
+ * every block the hub has ever seen for the store, including blocks a
+ * lane authority granted before the hub took over and uploaded since. */
 
 #include "tn-hub-fiscal.h"
 

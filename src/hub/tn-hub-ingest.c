@@ -3,7 +3,8 @@
 /* Ingest of uploaded batches and the pulls.  Validation is the model's
  * (tn_event_from_node); the hub only decides, per (origin, seq) slot,
  * whether an event is new, a duplicate, a conflicting copy or a gap, and
- * writes a whole batch with a handful of statements (one multi-row
+ * writes a whole batch, under locks of the origins it names, with a
+ * handful of statements (one multi-row
  * INSERT of events) so that ingest costs round-trips per batch, not per
  * event. */
 
@@ -185,11 +186,13 @@ insert_events (TnHubDb     *db,
 {
   const char *params[] = { store, bodies };
   PGresult *result = tn_hub_db_exec (db,
+      /* json keeps each element's exact text (the canonical bytes);
+       * one jsonb parse per element then serves every field. */
       "INSERT INTO events (store, origin, seq, event_id, type, hlc, hash, body, payload) "
-      "SELECT $1, (e ->> 'origin')::uuid, (e ->> 'seq')::bigint, (e ->> 'event_id')::uuid, "
-      "  e ->> 'type', ('x' || (e ->> 'hlc'))::bit(64)::bigint, e ->> 'hash', e::text, "
-      "  (e -> 'payload')::jsonb "
-      "FROM json_array_elements ($2::json) AS e "
+      "SELECT $1, (j ->> 'origin')::uuid, (j ->> 'seq')::bigint, (j ->> 'event_id')::uuid, "
+      "  j ->> 'type', ('x' || (j ->> 'hlc'))::bit(64)::bigint, j ->> 'hash', e::text, "
+      "  j -> 'payload' "
+      "FROM json_array_elements ($2::json) AS e CROSS JOIN LATERAL (SELECT e::jsonb AS j) AS p "
       "ON CONFLICT DO NOTHING RETURNING event_id",
       2, params, error);
 
@@ -280,6 +283,13 @@ update_vv (TnHubDb     *db,
       "SET seq = greatest (version_vectors.seq, excluded.seq), "
       "    max_hlc = greatest (version_vectors.max_hlc, excluded.max_hlc)",
       4, params, error);
+}
+
+static gint
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
 }
 
 static void
@@ -413,13 +423,15 @@ tn_hub_ingest_batch (TnHubDb      *db,
   g_autoptr(GHashTable) inserted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(TnVersionVector) vv = NULL;
   g_autoptr(GString) bodies = g_string_new ("[");
+  g_autoptr(GHashTable) origin_set = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) origins = g_ptr_array_new ();
   g_autoptr(GString) out = NULL;
   g_autofree char *vv_json = NULL;
   guint gap_at = 0, n_stored = 0, n_duplicate = 0, n_rejected = 0;
   gboolean retried = FALSE;
   char *answer = NULL;
 
-  /* Validation needs no database: do it before taking the store's lock. */
+  /* Validation needs no database: do it before taking any lock. */
   for (guint i = 0; i < n_items; i++)
     {
       JsonNode *node = json_array_get_element (events, i);
@@ -439,8 +451,16 @@ tn_hub_ingest_batch (TnHubDb      *db,
         }
     }
 
+  for (guint i = 0; i < n_items; i++)
+    if (items[i].origin != NULL && !g_hash_table_contains (origin_set, items[i].origin))
+      {
+        g_hash_table_add (origin_set, items[i].origin);
+        g_ptr_array_add (origins, items[i].origin);
+      }
+  g_ptr_array_sort (origins, compare_strings);
+
 again:
-  if (!tn_hub_db_begin (db, error) || !tn_hub_db_lock_store (db, store, error))
+  if (!tn_hub_db_begin (db, error) || !tn_hub_db_lock_origins (db, store, origins, error))
     goto fail;
   vv = tn_hub_db_load_vv (db, store, NULL, error);
   if (vv == NULL || !load_slots (db, store, vv, items, n_items, slots, error))

@@ -12,7 +12,7 @@ G_BEGIN_DECLS
 
 /* POST /v1/stores/{store}/events:batch: validates every event of
  * @events with the model (tn_event_from_node), then stores the batch in
- * one transaction under the store's lock.  Returns the 200 body
+ * one transaction under the locks of its origins.  Returns the 200 body
  * {"results":[…],"vv":{…}}.  A gap fails with TN_HUB_ERROR_GAP, nothing
  * stored, and @gap_vv set to the hub's vv as JSON text. */
 char *tn_hub_ingest_batch   (TnHubDb      *db,
@@ -35,7 +35,7 @@ char *tn_hub_list_rejections (TnHubDb     *db,
                               const char  *store,
                               GError     **error);
 
-/* Inside the store's lock: stores @event (already validated, the next
+/* Inside the lock of its origin: stores @event (already validated, the next
  * seq of its origin) and advances the vv.  For the hub's own events. */
 gboolean tn_hub_store_event (TnHubDb       *db,
                              const TnEvent *event,

@@ -20,13 +20,15 @@ tn_hub_origin_begin (TnHubDb        *db,
                      GError        **error)
 {
   const char *params[] = { store };
+  g_autoptr(GPtrArray) origins = NULL;
   PGresult *result;
 
   if (!tn_hub_db_begin (db, error))
     return FALSE;
-  if (!tn_hub_db_lock_store (db, store, error) ||
-      !tn_hub_db_ensure_store (db, store, error))
+  if (!tn_hub_db_ensure_store (db, store, error))
     goto fail;
+  /* The counter row first, then the hub replica's origin lock (ingest
+   * takes origin locks only, so the order cannot deadlock). */
   result = tn_hub_db_exec (db, "SELECT hub_replica, fiscal_next FROM hub_stores "
                            "WHERE store = $1 FOR UPDATE", 1, params, error);
   if (result == NULL)
@@ -34,10 +36,15 @@ tn_hub_origin_begin (TnHubDb        *db,
   row->replica = g_strdup (PQgetvalue (result, 0, 0));
   row->fiscal_next = g_ascii_strtoll (PQgetvalue (result, 0, 1), NULL, 10);
   PQclear (result);
+  origins = g_ptr_array_new ();
+  g_ptr_array_add (origins, row->replica);
+  if (!tn_hub_db_lock_origins (db, store, origins, error))
+    goto fail;
   return TRUE;
 
 fail:
   tn_hub_db_rollback (db);
+  tn_hub_store_row_clear (row);
   return FALSE;
 }
 

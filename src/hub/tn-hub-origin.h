@@ -16,10 +16,10 @@ typedef struct
   gint64  fiscal_next;  /* the store's fiscal counter */
 } TnHubStoreRow;
 
-/* Begins a transaction, takes the store's lock (the same one ingest
- * takes, so the hub replica's seq and the vv stay consistent across hub
- * processes), creates the store's row if needed and locks it FOR
- * UPDATE. */
+/* Begins a transaction, creates the store's row if needed, locks it FOR
+ * UPDATE, and takes the hub replica's origin lock (the one ingest takes
+ * for that origin), so the hub replica's seqs stay gap-free and unique
+ * across hub processes. */
 gboolean  tn_hub_origin_begin      (TnHubDb        *db,
                                     const char     *store,
                                     TnHubStoreRow  *row,
