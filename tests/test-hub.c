@@ -7,6 +7,8 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include <libsoup/soup.h>
+
 #include "tn-event.h"
 #include "tn-pg-harness.h"
 #include "tn-test-util.h"
@@ -78,6 +80,33 @@ post_batch (TnHubProcess *hub,
   g_autofree char *path = g_strdup_printf ("/v1/stores/%s/events:batch", store);
 
   return tn_hub_request (hub, "POST", path, key, body, -1, TRUE, status);
+}
+
+/* A POST with a Content-Encoding the body does not match. */
+static guint
+post_raw (TnHubProcess *hub,
+          const char   *path,
+          const char   *key,
+          const char   *encoding,
+          const char   *body,
+          char        **answer)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *url = g_strconcat (hub->base_url, path, NULL);
+  g_autofree char *auth = g_strconcat ("Bearer ", key, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
+  g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+  g_autoptr(GBytes) response = NULL;
+  g_autoptr(GError) error = NULL;
+
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Content-Encoding",
+                                encoding);
+  soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+  response = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  *answer = g_strndup (g_bytes_get_data (response, NULL), g_bytes_get_size (response));
+  return soup_message_get_status (msg);
 }
 
 static gint64
@@ -160,6 +189,24 @@ test_migrations (void)
                                       "WHERE viewname LIKE 'report_%'"), ==, 4);
   }
 
+  /* Two hubs starting at once on another empty database: both serve. */
+  {
+    TnPgCluster other = *cluster;
+    TnHubProcess *started[2];
+
+    g_free (tn_pg_query (cluster, "CREATE DATABASE fresh2"));
+    other.conninfo = g_strdup_printf ("postgresql:///fresh2?host=%s&port=%u&user=postgres",
+                                      cluster->socket_dir, cluster->port);
+    for (guint i = 0; i < 2; i++)
+      started[i] = tn_hub_spawn (&other, NULL);
+    for (guint i = 0; i < 2; i++)
+      tn_hub_wait_healthy (started[i]);
+    g_assert_cmpint (tn_pg_query_int (&other, "SELECT count (*) FROM schema_migrations"), ==, 2);
+    for (guint i = 0; i < 2; i++)
+      g_assert_cmpint (tn_hub_stop (started[i]), ==, 0);
+    g_free (other.conninfo);
+  }
+
   /* A bad migrations directory is an error a person can act on. */
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
@@ -208,13 +255,13 @@ test_upload_and_pull (void)
   {
     g_autoptr(GPtrArray) more = make_events (store, origin, 11, 12);
     g_autofree char *more_body = NULL;
+    g_autofree char *more_path = g_strdup_printf ("/v1/stores/%s/events:batch", store);
 
     g_ptr_array_insert (more, 0, tn_event_from_json (((TnEvent *) events->pdata[9])->canonical,
                                                      -1, store, NULL));
     g_ptr_array_insert (more, 0, tn_event_from_json (((TnEvent *) events->pdata[8])->canonical,
                                                      -1, store, NULL));
     more_body = batch_body (more);
-    g_autofree char *more_path = g_strdup_printf ("/v1/stores/%s/events:batch", store);
 
     g_clear_pointer (&text, g_free);
     g_clear_pointer (&answer, json_node_unref);
@@ -409,6 +456,13 @@ test_refusals (void)
         text = post_batch (hubs[i % 2], store, key, bad[i], &status);
         assert_error (text, status, 400, "bad_request");
       }
+    /* Not what the Content-Encoding says. */
+    g_free (text);
+    status = post_raw (hubs[0], path, key, "gzip", body, &text);
+    assert_error (text, status, 400, "bad_request");
+    g_free (text);
+    status = post_raw (hubs[1], path, key, "br", body, &text);
+    assert_error (text, status, 400, "bad_request");
   }
 
   /* Over the limits: 1001 events; 8 MiB of JSON once decompressed; a

@@ -438,8 +438,8 @@ tn_hub_request (TnHubProcess *hub,
 }
 
 TnHubProcess *
-tn_hub_start_full (TnPgCluster        *cluster,
-                   const char *const  *extra_args)
+tn_hub_spawn (TnPgCluster        *cluster,
+              const char *const  *extra_args)
 {
   g_autoptr(GSubprocessLauncher) launcher =
     g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
@@ -447,7 +447,6 @@ tn_hub_start_full (TnPgCluster        *cluster,
   g_autoptr(GError) error = NULL;
   g_autofree char *listen = NULL;
   TnHubProcess *hub = g_new0 (TnHubProcess, 1);
-  gint64 deadline = g_get_monotonic_time () + HUB_START_TIMEOUT_US;
   int fd;
 
   hub->port = free_port ();
@@ -467,6 +466,13 @@ tn_hub_start_full (TnPgCluster        *cluster,
   hub->process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata,
                                                &error);
   g_assert_no_error (error);
+  return hub;
+}
+
+void
+tn_hub_wait_healthy (TnHubProcess *hub)
+{
+  gint64 deadline = g_get_monotonic_time () + HUB_START_TIMEOUT_US;
 
   while (TRUE)
     {
@@ -476,7 +482,7 @@ tn_hub_start_full (TnPgCluster        *cluster,
       g_autoptr(GBytes) body = soup_session_send_and_read (session, msg, NULL, NULL);
 
       if (body != NULL && soup_message_get_status (msg) == SOUP_STATUS_OK)
-        return hub;
+        return;
       if (g_subprocess_get_identifier (hub->process) == NULL ||
           g_get_monotonic_time () > deadline)
         {
@@ -487,6 +493,16 @@ tn_hub_start_full (TnPgCluster        *cluster,
         }
       g_usleep (50 * 1000);
     }
+}
+
+TnHubProcess *
+tn_hub_start_full (TnPgCluster        *cluster,
+                   const char *const  *extra_args)
+{
+  TnHubProcess *hub = tn_hub_spawn (cluster, extra_args);
+
+  tn_hub_wait_healthy (hub);
+  return hub;
 }
 
 TnHubProcess *

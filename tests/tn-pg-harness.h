@@ -60,6 +60,11 @@ TnHubProcess *tn_hub_start         (TnPgCluster  *cluster);
  * NULL); for tests of options. */
 TnHubProcess *tn_hub_start_full    (TnPgCluster  *cluster,
                                     const char  *const *extra_args);
+/* The two halves of tn_hub_start_full (): start without waiting (to
+ * start several at once), then wait for /healthz. */
+TnHubProcess *tn_hub_spawn         (TnPgCluster  *cluster,
+                                    const char  *const *extra_args);
+void          tn_hub_wait_healthy  (TnHubProcess *hub);
 /* SIGTERM, waits; kills after 10 s.  Returns the exit status (-1 when it
  * had to be killed). */
 int           tn_hub_stop          (TnHubProcess *hub);
