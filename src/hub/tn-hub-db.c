@@ -119,6 +119,18 @@ tn_hub_db_exec (TnHubDb           *db,
                 const char *const *params,
                 GError           **error)
 {
+  return tn_hub_db_exec_binary (db, sql, n_params, params, NULL, NULL, error);
+}
+
+PGresult *
+tn_hub_db_exec_binary (TnHubDb           *db,
+                       const char        *sql,
+                       int                n_params,
+                       const char *const *params,
+                       const int         *lengths,
+                       const int         *formats,
+                       GError           **error)
+{
   PGresult *result;
   ExecStatusType status;
 
@@ -135,7 +147,7 @@ tn_hub_db_exec (TnHubDb           *db,
       PQsetNoticeProcessor (db->conn, notice_cb, NULL);
     }
 
-  result = PQexecParams (db->conn, sql, n_params, NULL, params, NULL, NULL, 0);
+  result = PQexecParams (db->conn, sql, n_params, NULL, params, lengths, formats, 0);
   status = PQresultStatus (result);
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
     {
@@ -412,6 +424,49 @@ tn_hub_db_load_vv (TnHubDb     *db,
   if (max_hlc != NULL)
     *max_hlc = hlc;
   return g_steal_pointer (&vv);
+}
+
+static void
+append_be32 (GByteArray *array,
+             guint32     value)
+{
+  guint32 be = GUINT32_TO_BE (value);
+
+  g_byte_array_append (array, (const guint8 *) &be, 4);
+}
+
+GByteArray *
+tn_hub_array_new (guint32 element_oid,
+                  guint32 n_elements)
+{
+  GByteArray *array = g_byte_array_new ();
+
+  append_be32 (array, 1);            /* dimensions */
+  append_be32 (array, 0);            /* no NULLs */
+  append_be32 (array, element_oid);
+  append_be32 (array, n_elements);
+  append_be32 (array, 1);            /* lower bound */
+  return array;
+}
+
+void
+tn_hub_array_append_text (GByteArray *array,
+                          const char *text)
+{
+  gsize length = strlen (text);
+
+  append_be32 (array, (guint32) length);
+  g_byte_array_append (array, (const guint8 *) text, length);
+}
+
+void
+tn_hub_array_append_int8 (GByteArray *array,
+                          gint64      value)
+{
+  guint64 be = GUINT64_TO_BE ((guint64) value);
+
+  append_be32 (array, 8);
+  g_byte_array_append (array, (const guint8 *) &be, 8);
 }
 
 char *

@@ -30,6 +30,15 @@ PGresult *tn_hub_db_exec         (TnHubDb            *db,
                                   int                 n_params,
                                   const char *const  *params,
                                   GError            **error);
+/* The same with some parameters in binary form: @lengths and @formats
+ * as PQexecParams () takes them (NULL lengths for text-only). */
+PGresult *tn_hub_db_exec_binary  (TnHubDb            *db,
+                                  const char         *sql,
+                                  int                 n_params,
+                                  const char *const  *params,
+                                  const int          *lengths,
+                                  const int          *formats,
+                                  GError            **error);
 gboolean  tn_hub_db_command      (TnHubDb            *db,
                                   const char         *sql,
                                   int                 n_params,
@@ -86,6 +95,19 @@ TnVersionVector *tn_hub_db_load_vv (TnHubDb    *db,
                                     const char *store,
                                     gint64     *max_hlc,
                                     GError    **error);
+
+/* A one-dimensional array parameter in PostgreSQL's binary format, so
+ * that a batch's thousand bodies reach the server without escaping or
+ * parsing.  Create with the element count, append exactly that many. */
+#define TN_HUB_OID_TEXT 25
+#define TN_HUB_OID_INT8 20
+
+GByteArray *tn_hub_array_new         (guint32      element_oid,
+                                      guint32      n_elements);
+void        tn_hub_array_append_text (GByteArray  *array,
+                                      const char  *text);
+void        tn_hub_array_append_int8 (GByteArray  *array,
+                                      gint64       value);
 
 /* {"origin":seq,…} as canonical JSON text. */
 char     *tn_hub_vv_to_json      (const TnVersionVector *vv);

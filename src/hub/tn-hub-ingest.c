@@ -177,25 +177,57 @@ load_slots (TnHubDb               *db,
   return TRUE;
 }
 
+/* One multi-row INSERT of @events (TnEvent *), their fields and exact
+ * bodies sent as binary arrays; the server parses each body once, into
+ * the payload's jsonb. */
 static gboolean
 insert_events (TnHubDb     *db,
                const char  *store,
-               const char  *bodies,
+               GPtrArray   *events,
                GHashTable  *inserted,
                GError     **error)
 {
-  const char *params[] = { store, bodies };
-  PGresult *result = tn_hub_db_exec (db,
-      /* json keeps each element's exact text (the canonical bytes);
-       * one jsonb parse per element then serves every field. */
-      "INSERT INTO events (store, origin, seq, event_id, type, hlc, hash, body, payload) "
-      "SELECT $1, (j ->> 'origin')::uuid, (j ->> 'seq')::bigint, (j ->> 'event_id')::uuid, "
-      "  j ->> 'type', ('x' || (j ->> 'hlc'))::bit(64)::bigint, j ->> 'hash', e::text, "
-      "  j -> 'payload' "
-      "FROM json_array_elements ($2::json) AS e CROSS JOIN LATERAL (SELECT e::jsonb AS j) AS p "
-      "ON CONFLICT DO NOTHING RETURNING event_id",
-      2, params, error);
+  enum { ORIGIN, SEQ, EVENT_ID, TYPE, HLC, HASH, BODY, N_ARRAYS };
+  static const guint32 oids[N_ARRAYS] = {
+    TN_HUB_OID_TEXT, TN_HUB_OID_INT8, TN_HUB_OID_TEXT, TN_HUB_OID_TEXT, TN_HUB_OID_INT8,
+    TN_HUB_OID_TEXT, TN_HUB_OID_TEXT,
+  };
+  GByteArray *arrays[N_ARRAYS];
+  const char *params[N_ARRAYS + 1] = { store };
+  int lengths[N_ARRAYS + 1] = { 0 };
+  int formats[N_ARRAYS + 1] = { 0 };
+  PGresult *result;
 
+  for (guint a = 0; a < N_ARRAYS; a++)
+    arrays[a] = tn_hub_array_new (oids[a], events->len);
+  for (guint i = 0; i < events->len; i++)
+    {
+      const TnEvent *event = events->pdata[i];
+
+      tn_hub_array_append_text (arrays[ORIGIN], event->origin);
+      tn_hub_array_append_int8 (arrays[SEQ], event->seq);
+      tn_hub_array_append_text (arrays[EVENT_ID], event->event_id);
+      tn_hub_array_append_text (arrays[TYPE], tn_event_type_to_string (event->type));
+      tn_hub_array_append_int8 (arrays[HLC], (gint64) event->hlc);
+      tn_hub_array_append_text (arrays[HASH], event->hash);
+      tn_hub_array_append_text (arrays[BODY], event->canonical);
+    }
+  for (guint a = 0; a < N_ARRAYS; a++)
+    {
+      params[a + 1] = (const char *) arrays[a]->data;
+      lengths[a + 1] = (int) arrays[a]->len;
+      formats[a + 1] = 1;
+    }
+
+  result = tn_hub_db_exec_binary (db,
+      "INSERT INTO events (store, origin, seq, event_id, type, hlc, hash, body, payload) "
+      "SELECT $1, o::uuid, s, i::uuid, t, h, x, b, b::jsonb -> 'payload' "
+      "FROM unnest ($2::text[], $3::int8[], $4::text[], $5::text[], $6::int8[], $7::text[], "
+      "             $8::text[]) AS k (o, s, i, t, h, x, b) "
+      "ON CONFLICT DO NOTHING RETURNING event_id",
+      N_ARRAYS + 1, params, lengths, formats, error);
+  for (guint a = 0; a < N_ARRAYS; a++)
+    g_byte_array_unref (arrays[a]);
   if (result == NULL)
     return FALSE;
   for (int r = 0; r < PQntuples (result); r++)
@@ -422,7 +454,7 @@ tn_hub_ingest_batch (TnHubDb      *db,
   g_autoptr(GHashTable) hlcs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_autoptr(GHashTable) inserted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(TnVersionVector) vv = NULL;
-  g_autoptr(GString) bodies = g_string_new ("[");
+  g_autoptr(GPtrArray) to_insert = g_ptr_array_new ();
   g_autoptr(GHashTable) origin_set = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GPtrArray) origins = g_ptr_array_new ();
   g_autoptr(GString) out = NULL;
@@ -483,15 +515,11 @@ again:
       goto out;
     }
 
-  for (guint i = 0, n = 0; i < n_items; i++)
+  g_ptr_array_set_size (to_insert, 0);
+  for (guint i = 0; i < n_items; i++)
     if (items[i].status == ITEM_STORED)
-      {
-        if (n++ > 0)
-          g_string_append_c (bodies, ',');
-        g_string_append (bodies, items[i].event->canonical);
-      }
-  g_string_append_c (bodies, ']');
-  if (bodies->len > 2 && !insert_events (db, store, bodies->str, inserted, error))
+      g_ptr_array_add (to_insert, items[i].event);
+  if (to_insert->len > 0 && !insert_events (db, store, to_insert, inserted, error))
     goto fail;
 
   /* An event id the database already holds under another slot (another
@@ -521,7 +549,6 @@ again:
             g_hash_table_remove_all (slots);
             g_hash_table_remove_all (heads);
             g_hash_table_remove_all (hlcs);
-            g_string_assign (bodies, "[");
             for (guint j = 0; j < n_items; j++)
               items[j].record = FALSE;
             goto again;
@@ -567,9 +594,10 @@ tn_hub_store_event (TnHubDb       *db,
   g_autoptr(GHashTable) inserted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GHashTable) heads = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_autoptr(GHashTable) hlcs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_autofree char *bodies = g_strconcat ("[", event->canonical, "]", NULL);
+  g_autoptr(GPtrArray) events = g_ptr_array_new ();
 
-  if (!insert_events (db, event->store, bodies, inserted, error))
+  g_ptr_array_add (events, (gpointer) event);
+  if (!insert_events (db, event->store, events, inserted, error))
     return FALSE;
   if (g_hash_table_size (inserted) != 1)
     {
