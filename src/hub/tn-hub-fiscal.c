@@ -30,7 +30,7 @@ find_replica (TnHubDb     *db,
       "SELECT CASE WHEN type = 'FiscalBlockGranted' THEN payload ->> 'device' "
       "            ELSE origin::text END "
       "FROM events WHERE store = $1 AND payload ->> 'terminal' = $2 "
-      "  AND type IN ('FiscalBlockGranted', 'SaleCreated', 'CashSessionOpened') "
+      "  AND type IN ('FiscalBlockGranted', 'CashSessionOpened', 'SaleCreated') "
       "ORDER BY hlc DESC LIMIT 1", 2, params, error);
   char *replica = NULL;
 
