@@ -67,6 +67,9 @@ typedef struct
 
   guint              status;   /* the answer, set by the worker */
   char              *response;
+
+  gulong             disconnected_id;  /* main thread */
+  gboolean           disconnected;     /* main thread: the client is gone */
 } Job;
 
 /* The body of a POST as it arrives: kept only up to the limit, so an
@@ -90,6 +93,7 @@ upload_free (Upload *upload)
 static void
 job_free (Job *job)
 {
+  g_clear_signal_handler (&job->disconnected_id, job->msg);
   g_object_unref (job->self);
   g_object_unref (job->msg);
   g_free (job->store);
@@ -401,10 +405,23 @@ job_finish_cb (gpointer data)
 
   if (job->route == ROUTE_BATCH)
     tn_hub_metrics_count_batch (job->status);
-  respond (job->msg, job->status, "application/json", g_steal_pointer (&job->response));
-  soup_server_message_unpause (job->msg);
+  /* A client that gave up (a lane's timeout) has no message to answer. */
+  if (!job->disconnected)
+    {
+      respond (job->msg, job->status, "application/json", g_steal_pointer (&job->response));
+      soup_server_message_unpause (job->msg);
+    }
   job_free (job);
   return G_SOURCE_REMOVE;
+}
+
+static void
+message_disconnected_cb (SoupServerMessage *msg,
+                         gpointer           user_data)
+{
+  Job *job = user_data;
+
+  job->disconnected = TRUE;
 }
 
 static void
@@ -662,12 +679,17 @@ handler_cb (SoupServer        *server,
   else
     job->body = g_bytes_new (NULL, 0);
 
-  soup_server_message_pause (msg);
   if (job->status != 0)
     {
-      job_finish_cb (job);
+      if (job->route == ROUTE_BATCH)
+        tn_hub_metrics_count_batch (job->status);
+      respond (msg, job->status, "application/json", g_steal_pointer (&job->response));
+      job_free (job);
       return;
     }
+  soup_server_message_pause (msg);
+  job->disconnected_id = g_signal_connect (msg, "disconnected",
+                                           G_CALLBACK (message_disconnected_cb), job);
   g_thread_pool_push (self->workers, job, NULL);
 }
 
@@ -678,6 +700,8 @@ tn_hub_server_finalize (GObject *object)
 {
   TnHubServer *self = TN_HUB_SERVER (object);
 
+  /* Every job holds a reference: none is left to wait for. */
+  g_thread_pool_free (self->workers, FALSE, TRUE);
   if (self->server != NULL)
     soup_server_disconnect (self->server);
   g_clear_object (&self->server);
@@ -708,8 +732,8 @@ tn_hub_server_new (const char *conninfo,
   self->server = soup_server_new ("server-header", "tendero-hub/" PACKAGE_VERSION " ", NULL);
   soup_server_add_early_handler (self->server, NULL, early_handler_cb, self, NULL);
   soup_server_add_handler (self->server, NULL, handler_cb, self, NULL);
-  /* Workers live as long as the process: they reference nothing but the
-   * conninfo, and the process exits with them. */
+  /* Each worker thread keeps its connection (worker_db) for the
+   * threads' lifetime. */
   self->workers = g_thread_pool_new (worker_run, self, MAX (n_workers, 1), FALSE, NULL);
   return self;
 }
