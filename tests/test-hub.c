@@ -505,6 +505,24 @@ test_refusals (void)
     assert_error (text, status, 413, "too_large");
   }
 
+  /* Under 8 MiB once decompressed but over 4 MiB compressed (random
+   * base64 hardly compresses). */
+  {
+    gsize n_random = 5 * 1024 * 1024;
+    g_autofree guint32 *random = g_new (guint32, n_random / 4);
+    g_autofree char *encoded = NULL;
+    g_autofree char *padded = NULL;
+
+    for (gsize i = 0; i < n_random / 4; i++)
+      random[i] = g_random_int ();
+    encoded = g_base64_encode ((const guchar *) random, n_random);
+    padded = g_strdup_printf ("{\"events\":[],\"pad\":\"%s\"}", encoded);
+    g_assert_cmpuint (strlen (padded), <, 8 * 1024 * 1024);
+    g_free (text);
+    text = post_batch (hubs[0], store, key, padded, &status);
+    assert_error (text, status, 413, "too_large");
+  }
+
   /* A gap: seq 2 and 3 without 1. */
   {
     g_autoptr(GPtrArray) later = make_events (store, origin, 2, 3);

@@ -37,13 +37,15 @@ set_db_error (TnHubDb     *db,
               const char  *sqlstate,
               GError     **error)
 {
+  g_autofree char *text = g_strstrip (g_strdup (detail));
+
   tn_hub_metrics_add (TN_HUB_METRIC_DB_ERRORS, 1);
   if (PQstatus (db->conn) != CONNECTION_OK || is_unavailable_state (sqlstate))
     g_set_error (error, TN_HUB_ERROR, TN_HUB_ERROR_UNAVAILABLE,
-                 _("The database is not reachable: %s"), g_strstrip (g_strdup (detail)));
+                 _("The database is not reachable: %s"), text);
   else
     g_set_error (error, TN_HUB_ERROR, TN_HUB_ERROR_INTERNAL,
-                 _("Database error in %s: %s"), what, detail);
+                 _("Database error in %s: %s"), what, text);
 }
 
 gboolean
