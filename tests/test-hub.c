@@ -566,6 +566,24 @@ test_refusals (void)
   assert_error (text, status, 400, "bad_request");
 }
 
+/* @canonical with its event id replaced by @event_id and its hash
+ * recomputed (the hash covers the record without "hash"), so that the
+ * model accepts it. */
+static char *
+reuse_event_id (const char *canonical,
+                const char *event_id)
+{
+  const char *id_at = strstr (canonical, "\"event_id\":\"") + strlen ("\"event_id\":\"");
+  const char *hash_at = strstr (canonical, ",\"hash\":\"");
+  g_autofree char *head = g_strndup (canonical, id_at - canonical);
+  const char *after_hash = hash_at + strlen (",\"hash\":\"") + 64 + 1;
+  g_autofree char *unhashed = g_strconcat (head, event_id, "\"", after_hash, NULL);
+  g_autofree char *hash = tn_sha256_hex (unhashed, strlen (unhashed));
+
+  g_assert_true (hash_at == id_at + 36 + 1);
+  return g_strconcat (head, event_id, "\",\"hash\":\"", hash, "\"", after_hash, NULL);
+}
+
 static void
 test_rejected_event (void)
 {
@@ -636,6 +654,29 @@ test_rejected_event (void)
                                                     "reason"),
                      ==, "conflicting copy of origin/seq");
     g_assert_cmpint (count_events (store, "events"), ==, 3);
+  }
+
+  /* Another origin's event reusing seq 1's event id (with a hash that
+   * matches its content): refused, its slot counted. */
+  {
+    g_autofree char *other_origin = g_uuid_string_random ();
+    g_autoptr(TnEvent) other = make_event (store, other_origin, 1);
+    g_autofree char *reused = reuse_event_id (other->canonical,
+                                              ((TnEvent *) events->pdata[0])->event_id);
+    g_autofree char *reused_body = g_strdup_printf ("{\"events\":[%s]}", reused);
+    g_autoptr(JsonNode) reused_answer = NULL;
+
+    g_clear_pointer (&text, g_free);
+    text = post_batch (hubs[1], store, key, reused_body, &status);
+    g_assert_cmpuint (status, ==, 200);
+    reused_answer = tn_hub_parse_json (text);
+    assert_statuses (json_node_get_object (reused_answer), "r");
+    results = json_object_get_array_member (json_node_get_object (reused_answer), "results");
+    g_assert_nonnull (strstr (json_object_get_string_member (
+        json_array_get_object_element (results, 0), "reason"), "event id"));
+    g_assert_cmpint (vv_get (json_node_get_object (reused_answer), other_origin), ==, 1);
+    g_assert_cmpint (count_events (store, "events"), ==, 3);
+    g_assert_cmpint (count_events (store, "rejections"), ==, 2);
   }
 
   /* A pull skips the rejected seq. */

@@ -549,6 +549,7 @@ again:
             g_hash_table_remove_all (slots);
             g_hash_table_remove_all (heads);
             g_hash_table_remove_all (hlcs);
+            g_hash_table_remove_all (inserted);
             for (guint j = 0; j < n_items; j++)
               items[j].record = FALSE;
             goto again;
