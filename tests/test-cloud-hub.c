@@ -212,6 +212,22 @@ init_lane (Fixture  *fixture,
   return lane;
 }
 
+static void
+set_hub_option (TnLane     *lane,
+                const char *key,
+                gint        value)
+{
+  g_autofree char *config = g_build_filename (lane->dir, "config.ini", NULL);
+  g_autoptr(GKeyFile) keyfile = g_key_file_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_key_file_load_from_file (keyfile, config, G_KEY_FILE_KEEP_COMMENTS, &error);
+  g_assert_no_error (error);
+  g_key_file_set_integer (keyfile, "hub", key, value);
+  g_key_file_save_to_file (keyfile, config, &error);
+  g_assert_no_error (error);
+}
+
 static JsonObject *
 lane_status (TnLane *lane)
 {
@@ -567,6 +583,32 @@ test_dead_letter (Fixture       *fixture,
   g_assert_cmpint (tn_pg_query_int (fixture->pg, hub_vv), ==, 3);
 }
 
+/* Between the (long) upload intervals, events go up as soon as
+ * upload-threshold of them wait, and not before. */
+static void
+test_threshold (Fixture       *fixture,
+                gconstpointer  data)
+{
+  TnLane *lane = init_lane (fixture, 0, -1, TRUE);
+
+  set_hub_option (lane, "upload-interval-ms", 3600000);
+  set_hub_option (lane, "upload-threshold", 12);
+  g_free (tn_lane_ctl (lane, "product", "add", "--sku", "RICE", "--name", "Rice",
+                       "--price", "1.00", NULL));
+  tn_lane_start (lane);
+  /* The first cycle runs at start. */
+  wait_uploaded (lane);
+  tn_lane_sell (lane, "RICE", 4);
+  g_usleep (G_USEC_PER_SEC);
+  {
+    g_autoptr(JsonObject) status = lane_status (lane);
+
+    g_assert_cmpint (json_object_get_int_member (cloud_of (status), "pending"), ==, 4);
+  }
+  tn_lane_sell (lane, "RICE", 8);
+  wait_uploaded (lane);
+}
+
 /* A key the hub does not know: the lane says so, opens the breaker and
  * does not hammer the hub; its sales stay pending. */
 static void
@@ -688,6 +730,8 @@ main (int    argc,
               fixture_teardown);
   g_test_add ("/cloud/hub/bootstrap-and-fiscal", Fixture, NULL, fixture_setup,
               test_bootstrap_and_fiscal, fixture_teardown);
+  g_test_add ("/cloud/hub/threshold", Fixture, NULL, fixture_setup, test_threshold,
+              fixture_teardown);
   g_test_add ("/cloud/hub/unauthorized", Fixture, NULL, fixture_setup, test_unauthorized,
               fixture_teardown);
   g_test_add ("/cloud/hub/service-signal", Fixture, NULL, fixture_setup, test_service_signal,

@@ -31,6 +31,7 @@ apply_events (TnCloudClient  *self,
 {
   g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) tn_event_free);
   TnApplyResult result = { 0 };
+  TnVersionVector *hub_vv;
 
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
@@ -49,6 +50,16 @@ apply_events (TnCloudClient  *self,
     return TRUE;
   if (!tn_store_apply_remote (self->store, events, TN_APPLY_FLAGS_NONE, &result, error))
     return FALSE;
+  /* What came from the hub, the hub holds (a grant is newer than the vv
+   * this cycle started with): not "waiting for the hub". */
+  hub_vv = tn_version_vector_copy (self->hub_vv);
+  for (guint i = 0; i < events->len; i++)
+    {
+      const TnEvent *event = events->pdata[i];
+
+      tn_version_vector_merge_one (hub_vv, event->origin, event->seq);
+    }
+  tn_cloud_client_set_hub_vv (self, hub_vv);
   g_debug ("From the hub: %u applied, %u duplicates, %u held back", result.applied,
            result.duplicates, result.held_back);
   if (result.applied > 0)
