@@ -308,12 +308,29 @@ test_upload (Fixture       *fixture,
                        "--price", "1.50", NULL));
   /* More than one batch (batch-max 40) waits before the lane starts. */
   tn_lane_sell (lane, "COFFEE", 45);
+  /* Reaching no authority, the lane sold on its contingency series. */
+  {
+    g_autoptr(JsonObject) offline = lane_status (lane);
+
+    g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (offline,
+                                                                                "fiscal"),
+                                                 "contingency_documents"), ==, 45);
+    g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (offline,
+                                                                                "alerts"),
+                                                 "p1"), >, 0);
+  }
   tn_lane_start (lane);
   wait_uploaded (lane);
+  /* The hub granted blocks: the next sales take store numbers. */
+  tn_lane_wait_fiscal_numbers (lane);
   tn_lane_sell (lane, "COFFEE", 5);
   wait_uploaded (lane);
 
   status = lane_status (lane);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (status, "fiscal"),
+                                               "contingency_documents"), ==, 45);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (status, "fiscal"),
+                                               "next_number"), >, 5);
   cloud = cloud_of (status);
   vv = tn_lane_vv_text (status);
   g_assert_cmpstr (json_object_get_string_member (cloud, "breaker"), ==, "closed");
