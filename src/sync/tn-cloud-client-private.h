@@ -16,7 +16,9 @@ struct _TnCloudClient
 {
   GObject parent_instance;
 
-  /* Everything belongs to the sync worker's thread. */
+  /* Everything belongs to the sync worker's thread, the one that
+   * called tn_cloud_client_start () (asserted). */
+  GThread          *owner;
   TnStore          *store;
   char             *url;            /* base, no trailing slash */
   char             *store_path;     /* "/v1/stores/<store>" */
@@ -52,6 +54,9 @@ struct _TnCloudClient
   guint             pull_index;
   gint64            pull_after;
 };
+
+#define TN_CLOUD_ASSERT_OWNER(self) \
+  g_assert ((self)->owner == NULL || (self)->owner == g_thread_self ())
 
 typedef enum
 {

@@ -510,6 +510,7 @@ tn_cloud_client_restart (TnCloudClient *self)
 static void
 run_cycle (TnCloudClient *self)
 {
+  TN_CLOUD_ASSERT_OWNER (self);
   if (!self->started)
     return;
   if (self->busy)
@@ -657,6 +658,7 @@ tn_cloud_client_start (TnCloudClient *self)
 
   if (self->started)
     return;
+  self->owner = g_thread_self ();
   self->started = TRUE;
   self->cancellable = g_cancellable_new ();
   /* Created here, on the worker thread: it runs on this context. */
@@ -691,6 +693,7 @@ tn_cloud_client_local_changed (TnCloudClient *self)
   g_autoptr(TnVersionVector) local = NULL;
 
   g_return_if_fail (TN_IS_CLOUD_CLIENT (self));
+  TN_CLOUD_ASSERT_OWNER (self);
 
   if (!self->started || self->key == NULL)
     return;
@@ -711,8 +714,14 @@ tn_cloud_client_local_changed (TnCloudClient *self)
 TnCloudStatus *
 tn_cloud_client_get_status (TnCloudClient *self)
 {
-  TnCloudStatus *status = g_new0 (TnCloudStatus, 1);
-  g_autoptr(TnVersionVector) local = tn_store_get_version_vector (self->store, NULL);
+  TnCloudStatus *status;
+  g_autoptr(TnVersionVector) local = NULL;
+
+  g_return_val_if_fail (TN_IS_CLOUD_CLIENT (self), NULL);
+  TN_CLOUD_ASSERT_OWNER (self);
+
+  status = g_new0 (TnCloudStatus, 1);
+  local = tn_store_get_version_vector (self->store, NULL);
 
   status->url = g_strdup (self->url);
   status->state = g_strdup (self->state);
