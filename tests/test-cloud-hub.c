@@ -660,6 +660,35 @@ test_unauthorized (Fixture       *fixture,
       g_usleep (TN_LANE_POLL_INTERVAL_US);
     }
   g_assert_cmpint (tn_pg_query_int (fixture->pg, "SELECT count (*) FROM events"), ==, 0);
+
+  /* No key at all: the lane runs, says what is missing, sends nothing. */
+  {
+    TnLane *keyless = init_lane (fixture, 1, -1, TRUE);
+    g_autofree char *config = g_build_filename (keyless->dir, "config.ini", NULL);
+    g_autoptr(GKeyFile) keyfile = g_key_file_new ();
+
+    g_key_file_load_from_file (keyfile, config, G_KEY_FILE_KEEP_COMMENTS, &error);
+    g_assert_no_error (error);
+    g_key_file_remove_key (keyfile, "lane", "hub-key-file", NULL);
+    g_key_file_save_to_file (keyfile, config, &error);
+    g_assert_no_error (error);
+    tn_lane_start (keyless);
+    deadline = g_get_monotonic_time () + WAIT_US;
+    while (TRUE)
+      {
+        g_autoptr(JsonObject) status = lane_status (keyless);
+        JsonObject *cloud = cloud_of (status);
+
+        if (g_strcmp0 (json_object_get_string_member (cloud, "state"), "no-key") == 0)
+          {
+            g_assert_nonnull (strstr (json_object_get_string_member (cloud, "last_error"),
+                                      "TENDERO_HUB_KEY"));
+            break;
+          }
+        g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+        g_usleep (TN_LANE_POLL_INTERVAL_US);
+      }
+  }
 }
 
 typedef struct
