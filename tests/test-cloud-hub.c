@@ -382,6 +382,8 @@ test_outage (Fixture       *fixture,
           g_assert_cmpstr (json_object_get_string_member (cloud, "state"), ==, "offline");
           g_assert_nonnull (json_object_get_string_member (cloud, "last_error"));
           g_assert_cmpint (json_object_get_int_member (cloud, "pending"), >=, 10);
+          /* Five failures halved the batch (40) down to its floor. */
+          g_assert_cmpint (json_object_get_int_member (cloud, "batch_size"), ==, 10);
         }
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       g_usleep (TN_LANE_POLL_INTERVAL_US);
@@ -404,6 +406,8 @@ test_outage (Fixture       *fixture,
     JsonObject *cloud = cloud_of (status);
 
     g_assert_cmpstr (json_object_get_string_member (cloud, "breaker"), ==, "closed");
+    /* Successful batches grew it again. */
+    g_assert_cmpint (json_object_get_int_member (cloud, "batch_size"), >, 10);
     g_assert_cmpint (hub_count_events (fixture, replica_of (status)), ==,
                      json_object_get_int_member (json_object_get_object_member (status, "vv"),
                                                  replica_of (status)));
