@@ -621,7 +621,6 @@ handler_cb (SoupServer        *server,
             gpointer           user_data)
 {
   TnHubServer *self = user_data;
-  g_autoptr(GError) error = NULL;
   Upload *upload;
   Job *job;
   const char *auth;
