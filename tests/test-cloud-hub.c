@@ -604,6 +604,58 @@ test_dead_letter (Fixture       *fixture,
   g_assert_cmpint (tn_pg_query_int (fixture->pg, hub_vv), ==, 3);
 }
 
+static void
+copy_files (const char *from_dir,
+            const char *to_dir)
+{
+  const char *names[] = { "tendero.db", "tendero.db-wal", "tendero.db-shm" };
+
+  g_mkdir_with_parents (to_dir, 0700);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *from = g_build_filename (from_dir, names[i], NULL);
+      g_autofree char *to = g_build_filename (to_dir, names[i], NULL);
+      g_autofree char *data = NULL;
+      gsize len;
+
+      g_unlink (to);
+      if (!g_file_get_contents (from, &data, &len, NULL))
+        continue;
+      g_assert_true (g_file_set_contents (to, data, len, NULL));
+    }
+}
+
+/* A lane whose database was restored from an older backup: the hub
+ * holds more of its events than it does, and a person is told. */
+static void
+test_restored_backup (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  TnLane *lane = init_lane (fixture, 0, -1, TRUE);
+  g_autofree char *backup = g_build_filename (fixture->lanes.root, "backup", NULL);
+  gint64 deadline, p1_before;
+
+  g_free (tn_lane_ctl (lane, "product", "add", "--sku", "SOAP", "--name", "Soap",
+                       "--price", "0.90", NULL));
+  tn_lane_sell (lane, "SOAP", 2);
+  copy_files (lane->dir, backup);
+  tn_lane_start (lane);
+  wait_uploaded (lane);
+  tn_lane_sell (lane, "SOAP", 3);
+  wait_uploaded (lane);
+  g_assert_cmpint (tn_lane_stop (lane, 10 * G_USEC_PER_SEC), ==, 0);
+
+  copy_files (backup, lane->dir);
+  p1_before = tn_lane_status_int (lane, "alerts", "p1");
+  tn_lane_start (lane);
+  deadline = g_get_monotonic_time () + WAIT_US;
+  while (tn_lane_status_int (lane, "alerts", "p1") == p1_before)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (TN_LANE_POLL_INTERVAL_US);
+    }
+}
+
 /* Between the (long) upload intervals, events go up as soon as
  * upload-threshold of them wait, and not before. */
 static void
@@ -780,6 +832,8 @@ main (int    argc,
               fixture_teardown);
   g_test_add ("/cloud/hub/bootstrap-and-fiscal", Fixture, NULL, fixture_setup,
               test_bootstrap_and_fiscal, fixture_teardown);
+  g_test_add ("/cloud/hub/restored-backup", Fixture, NULL, fixture_setup,
+              test_restored_backup, fixture_teardown);
   g_test_add ("/cloud/hub/threshold", Fixture, NULL, fixture_setup, test_threshold,
               fixture_teardown);
   g_test_add ("/cloud/hub/unauthorized", Fixture, NULL, fixture_setup, test_unauthorized,

@@ -39,6 +39,7 @@ struct _TnCloudClient
   gboolean          again;          /* run another cycle as soon as this one ends */
   guint             gaps;           /* 409s in a row this cycle */
   guint             fiscal_requests;  /* this cycle */
+  gboolean          warned_hub_ahead;
 
   TnVersionVector  *hub_vv;         /* the hub's, as last heard */
   char             *state;

@@ -473,6 +473,35 @@ tn_cloud_read_vv (JsonObject       *root,
   return *out != NULL;
 }
 
+/* The hub holding more of this lane's own events than the lane does
+ * means its database went back in time (a restored backup): its next
+ * events reuse seqs the hub already has, which the hub will refuse.
+ * Nothing here can mend that; a person must know, once. */
+static void
+check_hub_ahead (TnCloudClient *self)
+{
+  const char *own = tn_store_get_replica_id (self->store);
+  g_autoptr(TnVersionVector) local = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  gint64 at_hub = tn_version_vector_get (self->hub_vv, own);
+
+  if (self->warned_hub_ahead)
+    return;
+  local = tn_store_get_version_vector (self->store, NULL);
+  if (local == NULL || at_hub <= tn_version_vector_get (local, own))
+    return;
+  self->warned_hub_ahead = TRUE;
+  message = g_strdup_printf (_("The hub holds events of terminal %s up to #%" PRId64 " but its "
+                               "database ends at #%" PRId64 ": was it restored from a "
+                               "backup? Its new events will clash with those at the hub; "
+                               "call support."),
+                             tn_store_get_terminal (self->store), at_hub,
+                             tn_version_vector_get (local, own));
+  if (!tn_store_raise_alert (self->store, TN_ALERT_P1, "hub-ahead", NULL, message, &error))
+    g_warning ("Cannot record the alert: %s", error->message);
+}
+
 static void
 vv_answer_cb (TnCloudClient       *self,
               const TnCloudAnswer *answer)
@@ -495,6 +524,7 @@ vv_answer_cb (TnCloudClient       *self,
     }
   tn_circuit_breaker_success (self->breaker);
   tn_cloud_client_set_hub_vv (self, g_steal_pointer (&vv));
+  check_hub_ahead (self);
   /* Another lane may have relayed our events meanwhile. */
   if (tn_store_outbox_advance (self->store, self->hub_vv, TN_OUTBOX_CLOUD_ACK, &error) < 0)
     g_warning ("Cannot update the outbox: %s", error->message);
