@@ -125,9 +125,13 @@ tn_cloud_load_key (const char  *key_file,
       gsize len;
       const char *data;
 
+      /* The same file rules as the store key (private, trimmed). */
       bytes = tn_sync_auth_load_key (key_file, error);
       if (bytes == NULL)
-        return NULL;
+        {
+          g_prefix_error (error, _("Hub key: "));
+          return NULL;
+        }
       data = g_bytes_get_data (bytes, &len);
       key = g_strndup (data, len);
     }
