@@ -8,13 +8,15 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "tn-application.h"
 #include "tn-config.h"
 #include "tn-sync-auth.h"
 #include "tn-sync-service.h"
 
-/* `tendero`: a checkout lane.  The graphical interface comes later; for
- * now `--headless` runs the lane's sync service only (DESIGN §7), with
- * no display, logging to stderr, until SIGTERM or SIGINT. */
+/* `tendero`: a checkout lane.  Without options it runs the checkout
+ * application (TnApplication).  `--headless` runs the lane's sync service
+ * only (DESIGN §7), with no display (GTK is never initialised on that
+ * path), logging to stderr, until SIGTERM or SIGINT. */
 
 typedef struct
 {
@@ -175,9 +177,11 @@ main (int    argc,
     }
   if (!headless)
     {
-      g_printerr (_("tendero: the graphical interface is not built yet; run "
-                    "“tendero --data-dir DIR --headless” for the sync service.\n"));
-      return 2;
+      g_autoptr(TnApplication) app = tn_application_new (data_dir);
+      char *app_argv[] = { argv[0], NULL };
+
+      /* The options are parsed above; GApplication sees none. */
+      return g_application_run (G_APPLICATION (app), 1, app_argv);
     }
   if (data_dir == NULL)
     data_dir = g_strdup (g_getenv ("TENDERO_DATA_DIR"));
