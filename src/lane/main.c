@@ -161,7 +161,10 @@ main (int    argc,
   };
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* TENDERO_LOCALEDIR: the UI tests and `build-aux/dev run` use the
+   * catalogues in the build tree, as tendero-ctl does. */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("TENDERO_LOCALEDIR") ? g_getenv ("TENDERO_LOCALEDIR")
+                                                                   : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
   g_set_prgname ("tendero");
