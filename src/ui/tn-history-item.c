@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "tn-history-item.h"
+
+#include <string.h>
+
+struct _TnHistoryItem
+{
+  GObject   parent_instance;
+
+  char     *sale_id;
+  char     *time;
+  char     *fiscal_doc;
+  char     *cashier;
+  char     *total;
+  gboolean  voided;
+  char     *haystack;   /* case-folded text a search looks in */
+};
+
+G_DEFINE_FINAL_TYPE (TnHistoryItem, tn_history_item, G_TYPE_OBJECT)
+
+static void
+tn_history_item_finalize (GObject *object)
+{
+  TnHistoryItem *self = TN_HISTORY_ITEM (object);
+
+  g_free (self->sale_id);
+  g_free (self->time);
+  g_free (self->fiscal_doc);
+  g_free (self->cashier);
+  g_free (self->total);
+  g_free (self->haystack);
+  G_OBJECT_CLASS (tn_history_item_parent_class)->finalize (object);
+}
+
+static void
+tn_history_item_class_init (TnHistoryItemClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = tn_history_item_finalize;
+}
+
+static void
+tn_history_item_init (TnHistoryItem *self)
+{
+}
+
+TnHistoryItem *
+tn_history_item_new (const char *sale_id,
+                     const char *time,
+                     const char *fiscal_doc,
+                     const char *cashier,
+                     const char *total,
+                     gboolean    voided)
+{
+  TnHistoryItem *self = g_object_new (TN_TYPE_HISTORY_ITEM, NULL);
+  g_autofree char *text = NULL;
+
+  self->sale_id = g_strdup (sale_id);
+  self->time = g_strdup (time);
+  self->fiscal_doc = g_strdup (fiscal_doc);
+  self->cashier = g_strdup (cashier != NULL ? cashier : "");
+  self->total = g_strdup (total);
+  self->voided = voided;
+  text = g_strjoin (" ", self->fiscal_doc, self->cashier, self->time, self->total, NULL);
+  self->haystack = g_utf8_casefold (text, -1);
+  return self;
+}
+
+const char *
+tn_history_item_get_sale_id (TnHistoryItem *self)
+{
+  return self->sale_id;
+}
+
+const char *
+tn_history_item_get_time (TnHistoryItem *self)
+{
+  return self->time;
+}
+
+const char *
+tn_history_item_get_fiscal_doc (TnHistoryItem *self)
+{
+  return self->fiscal_doc;
+}
+
+const char *
+tn_history_item_get_cashier (TnHistoryItem *self)
+{
+  return self->cashier;
+}
+
+const char *
+tn_history_item_get_total (TnHistoryItem *self)
+{
+  return self->total;
+}
+
+gboolean
+tn_history_item_get_voided (TnHistoryItem *self)
+{
+  return self->voided;
+}
+
+gboolean
+tn_history_item_matches (TnHistoryItem *self,
+                         const char    *folded_search)
+{
+  g_auto(GStrv) words = g_strsplit_set (folded_search, " \t", -1);
+
+  for (guint i = 0; words[i] != NULL; i++)
+    if (*words[i] != '\0' && strstr (self->haystack, words[i]) == NULL)
+      return FALSE;
+  return TRUE;
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "tn-store.h"
+
+G_BEGIN_DECLS
+
+/* Small helpers the manager screens share: money and times as people
+ * read them, and inline error labels. */
+
+/* "USD 12.50" in @currency's decimals (NULL: the base currency). */
+char     *tn_manager_format_money     (TnStore     *store,
+                                       gint64       minor,
+                                       const char  *currency);
+/* The local wall-clock time of @ms (since the Unix epoch) with a
+ * g_date_time_format () @format; "—" for 0. */
+char     *tn_manager_format_ms        (gint64       ms,
+                                       const char  *format);
+/* "just now", "5 s ago", "3 min ago", "2 h ago"; "never" for 0. */
+char     *tn_manager_format_ago       (gint64       ms,
+                                       gint64       now_ms);
+/* Local midnight of today, as an HLC (for "the day's sales"). */
+gint64    tn_manager_today_start_hlc  (void);
+
+/* Shows @message in @label (an inline error), or hides the label for NULL. */
+void      tn_manager_show_error       (GtkLabel    *label,
+                                       const char  *message);
+
+G_END_DECLS
