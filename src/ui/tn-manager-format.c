@@ -3,6 +3,7 @@
 
 #include "tn-manager-format.h"
 
+#include <inttypes.h>
 #include <glib/gi18n.h>
 
 #include "tn-hlc.h"
@@ -70,6 +71,82 @@ tn_manager_today_start_hlc (void)
                                                          0, 0, 0);
 
   return (gint64) tn_hlc_make (g_date_time_to_unix (midnight) * 1000, 0);
+}
+
+const char *
+tn_manager_method_name (const char *method)
+{
+  if (g_strcmp0 (method, "cash") == 0)
+    return _("Cash");
+  if (g_strcmp0 (method, "card") == 0)
+    return _("Card");
+  if (g_strcmp0 (method, "transfer") == 0)
+    return _("Transfer");
+  return method;
+}
+
+static void
+append_line (GString    *text,
+             const char *label,
+             const char *value)
+{
+  /* Labels are padded by characters, not bytes, for accented text. */
+  glong pad = 28 - g_utf8_strlen (label, -1);
+
+  g_string_append (text, label);
+  for (glong i = 0; i < MAX (pad, 1); i++)
+    g_string_append_c (text, ' ');
+  g_string_append_printf (text, "%s\n", value);
+}
+
+static void
+append_money (GString    *text,
+              TnStore    *store,
+              const char *label,
+              gint64      amount,
+              const char *currency)
+{
+  g_autofree char *value = tn_manager_format_money (store, amount, currency);
+  g_autofree char *indented = g_strdup_printf ("  %s", label);
+
+  append_line (text, indented, value);
+}
+
+char *
+tn_manager_z_report_text (TnStore         *store,
+                          const TnZReport *report)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GList) keys = NULL;
+  g_autofree char *sales = g_strdup_printf ("%" PRId64, report->sales_count);
+  g_autofree char *voids = g_strdup_printf ("%" PRId64, report->voids_count);
+
+  append_line (text, _("Z report"), report->z_doc != NULL ? report->z_doc : _("(not closed)"));
+  append_line (text, _("Terminal"), tn_store_get_terminal (store));
+  append_line (text, _("Sales"), sales);
+  append_line (text, _("Voided sales"), voids);
+  g_string_append_printf (text, "\n%s\n", _("Totals by payment method"));
+  keys = g_list_sort (g_hash_table_get_keys (report->totals), (GCompareFunc) g_strcmp0);
+  if (keys == NULL)
+    g_string_append_printf (text, "  %s\n", _("No payments"));
+  for (GList *l = keys; l != NULL; l = l->next)
+    {
+      g_auto(GStrv) parts = g_strsplit (l->data, "/", 2);
+      const gint64 *amount = g_hash_table_lookup (report->totals, l->data);
+
+      if (parts[0] == NULL || parts[1] == NULL)
+        continue;
+      append_money (text, store, tn_manager_method_name (parts[0]), *amount, parts[1]);
+    }
+  g_string_append_printf (text, "\n%s\n", _("Cash drawer"));
+  append_money (text, store, _("Float"), report->float_amount, NULL);
+  append_money (text, store, _("Cash sales"), report->cash_sales, NULL);
+  append_money (text, store, _("Cash in"), report->cash_in, NULL);
+  append_money (text, store, _("Cash out"), report->cash_out, NULL);
+  append_money (text, store, _("Expected"), report->expected, NULL);
+  append_money (text, store, _("Counted"), report->counted, NULL);
+  append_money (text, store, _("Variance"), report->variance, NULL);
+  return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
 void

@@ -3,6 +3,7 @@
 
 #include <gtk/gtk.h>
 
+#include "tn-operations.h"
 #include "tn-store.h"
 
 G_BEGIN_DECLS
@@ -23,6 +24,15 @@ char     *tn_manager_format_ago       (gint64       ms,
                                        gint64       now_ms);
 /* Local midnight of today, as an HLC (for "the day's sales"). */
 gint64    tn_manager_today_start_hlc  (void);
+
+/* "Cash", "Card", "Transfer"; an unknown method as it is. */
+const char *tn_manager_method_name    (const char  *method);
+
+/* The Z report as plain text, one figure per line (aligned for a
+ * monospace font): number, terminal, sales and voids, totals per payment
+ * method and currency, float, cash in/out, expected, counted, variance. */
+char     *tn_manager_z_report_text    (TnStore         *store,
+                                       const TnZReport *report);
 
 /* Shows @message in @label (an inline error), or hides the label for NULL. */
 void      tn_manager_show_error       (GtkLabel    *label,
