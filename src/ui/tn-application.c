@@ -2,12 +2,15 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "tn-application-private.h"
 #include "tn-error.h"
+#include "tn-keyring.h"
 #include "tn-operations.h"
 #include "tn-sync-auth.h"
 #include "tn-ui-resources.h"
+#include "tn-window.h"
 
 struct _TnApplication
 {
@@ -23,6 +26,7 @@ struct _TnApplication
   gboolean        cashier_is_manager;
 
   char           *problem;
+  GCancellable   *key_cancellable;   /* the keyring lookup in progress */
 };
 
 G_DEFINE_FINAL_TYPE (TnApplication, tn_application, GTK_TYPE_APPLICATION)
@@ -31,6 +35,7 @@ enum {
   PROP_0,
   PROP_CASHIER_ID,
   PROP_PROBLEM,
+  PROP_SYNC_SERVICE,
   N_PROPS
 };
 
@@ -96,6 +101,7 @@ stop_sync_service (TnApplication *self)
     return;
   tn_sync_service_stop (self->sync_service);
   g_clear_object (&self->sync_service);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNC_SERVICE]);
 }
 
 static void
@@ -133,18 +139,60 @@ start_sync_service (TnApplication *self,
       return;
     }
   self->sync_service = g_steal_pointer (&service);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNC_SERVICE]);
   set_problem (self, NULL);
 }
 
+static void
+on_key_looked_up (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(TnApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) key = tn_keyring_lookup_finish (result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_object (&self->key_cancellable);
+  if (key == NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("This lane works alone: no store key (%s). "
+                                                 "Enter it in Preferences."),
+                                               error->message);
+      g_warning ("%s", text);
+      set_problem (self, text);
+      return;
+    }
+  start_sync_service (self, key);
+}
+
 /* The store key: the key file named in config.ini, else
- * $TENDERO_STORE_KEY.  Reading a small local file does not block. */
+ * $TENDERO_STORE_KEY, else the 0600 file the first run wrote where there
+ * was no keyring, else the keyring (asynchronously: it may have to be
+ * unlocked). */
 static void
 load_key_and_start_sync (TnApplication *self)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) key = NULL;
+  g_autofree char *fallback = tn_keyring_key_file_path (self->data_dir);
+  const char *key_file = self->config->store_key_file;
 
-  key = tn_sync_auth_load_key (self->config->store_key_file, &error);
+  g_cancellable_cancel (self->key_cancellable);
+  g_clear_object (&self->key_cancellable);
+
+  if (key_file == NULL && g_getenv ("TENDERO_STORE_KEY") == NULL &&
+      g_file_test (fallback, G_FILE_TEST_EXISTS))
+    key_file = fallback;
+  if (key_file == NULL && g_getenv ("TENDERO_STORE_KEY") == NULL)
+    {
+      self->key_cancellable = g_cancellable_new ();
+      tn_keyring_lookup_async (self->config->store_id, self->key_cancellable,
+                               on_key_looked_up, g_object_ref (self));
+      return;
+    }
+  key = tn_sync_auth_load_key (key_file, &error);
   if (key == NULL)
     {
       g_autofree char *text = g_strdup_printf (_("This lane works alone: no store key (%s)"),
@@ -213,11 +261,7 @@ tn_application_activate (GApplication *app)
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
 
   if (window == NULL)
-    {
-      window = GTK_WINDOW (gtk_application_window_new (GTK_APPLICATION (app)));
-      gtk_window_set_title (window, _("Tendero"));
-      gtk_window_set_default_size (window, 1100, 760);
-    }
+    window = GTK_WINDOW (tn_window_new (TN_APPLICATION (app)));
   gtk_window_present (window);
 }
 
@@ -226,6 +270,7 @@ tn_application_shutdown (GApplication *app)
 {
   TnApplication *self = TN_APPLICATION (app);
 
+  g_cancellable_cancel (self->key_cancellable);
   stop_sync_service (self);
   G_APPLICATION_CLASS (tn_application_parent_class)->shutdown (app);
 }
@@ -236,6 +281,8 @@ tn_application_finalize (GObject *object)
   TnApplication *self = TN_APPLICATION (object);
 
   stop_sync_service (self);
+  g_cancellable_cancel (self->key_cancellable);
+  g_clear_object (&self->key_cancellable);
   g_clear_object (&self->store);
   g_clear_pointer (&self->config, tn_config_free);
   g_free (self->data_dir);
@@ -261,6 +308,9 @@ tn_application_get_property (GObject    *object,
     case PROP_PROBLEM:
       g_value_set_string (value, self->problem);
       break;
+    case PROP_SYNC_SERVICE:
+      g_value_set_object (value, self->sync_service);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -283,6 +333,9 @@ tn_application_class_init (TnApplicationClass *klass)
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_PROBLEM] =
     g_param_spec_string ("problem", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_SYNC_SERVICE] =
+    g_param_spec_object ("sync-service", NULL, NULL, TN_TYPE_SYNC_SERVICE,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -389,26 +442,88 @@ tn_application_notify_store_changed (TnApplication *self)
   g_signal_emit (self, signals[STORE_CHANGED], 0);
 }
 
-gboolean
-tn_application_log_in (TnApplication  *self,
-                       const char     *pin,
-                       GError        **error)
+typedef struct
 {
-  g_autofree char *id = NULL;
-  g_autofree char *name = NULL;
-  gboolean manager = FALSE;
+  char     *db_path;
+  char     *pin;
+  char     *id;
+  char     *name;
+  gboolean  manager;
+} LogIn;
 
-  g_return_val_if_fail (TN_IS_APPLICATION (self), FALSE);
+static void
+log_in_free (gpointer data)
+{
+  LogIn *log_in = data;
+
+  g_free (log_in->db_path);
+  if (log_in->pin != NULL)
+    memset (log_in->pin, 0, strlen (log_in->pin));
+  g_free (log_in->pin);
+  g_free (log_in->id);
+  g_free (log_in->name);
+  g_free (log_in);
+}
+
+static void
+log_in_thread (GTask        *task,
+               gpointer      source,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  LogIn *log_in = task_data;
+  GError *error = NULL;
+  g_autoptr(TnStore) store = tn_store_open (log_in->db_path, TN_STORE_FLAGS_NONE, &error);
+
+  if (store == NULL ||
+      (log_in->id = tn_store_check_pin (store, log_in->pin, FALSE, &error)) == NULL ||
+      !tn_store_get_employee (store, log_in->id, &log_in->name, &log_in->manager, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+tn_application_log_in_async (TnApplication       *self,
+                             const char          *pin,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  LogIn *log_in;
+
+  g_return_if_fail (TN_IS_APPLICATION (self));
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tn_application_log_in_async);
   if (self->store == NULL)
     {
-      g_set_error_literal (error, TN_ERROR, TN_ERROR_NOT_INITIALIZED,
-                           _("This lane has no store yet"));
-      return FALSE;
+      g_task_return_new_error (task, TN_ERROR, TN_ERROR_NOT_INITIALIZED,
+                               _("This lane has no store yet"));
+      return;
     }
-  id = tn_store_check_pin (self->store, pin, FALSE, error);
-  if (id == NULL || !tn_store_get_employee (self->store, id, &name, &manager, error))
+  log_in = g_new0 (LogIn, 1);
+  log_in->db_path = g_strdup (tn_store_get_path (self->store));
+  log_in->pin = g_strdup (pin != NULL ? pin : "");
+  g_task_set_task_data (task, log_in, log_in_free);
+  g_task_run_in_thread (task, log_in_thread);
+}
+
+gboolean
+tn_application_log_in_finish (TnApplication  *self,
+                              GAsyncResult   *result,
+                              GError        **error)
+{
+  LogIn *log_in;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  if (!g_task_propagate_boolean (G_TASK (result), error))
     return FALSE;
-  set_cashier (self, id, name != NULL ? name : id, manager);
+  log_in = g_task_get_task_data (G_TASK (result));
+  set_cashier (self, log_in->id, log_in->name != NULL ? log_in->name : log_in->id,
+               log_in->manager);
   return TRUE;
 }
 

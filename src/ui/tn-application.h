@@ -12,8 +12,8 @@ G_BEGIN_DECLS
 /* The checkout application: owns the lane's main-thread store
  * connection, its configuration, the sync service and who is selling.
  *
- * Property "cashier-id" (notified when someone logs in or the lane
- * locks).  Signal "store-changed" after any local commit made through
+ * Properties "cashier-id" (notified when someone logs in or the lane
+ * locks) and "sync-service" (notified when it starts or stops).  Signal "store-changed" after any local commit made through
  * the UI; views refresh on it and on TnSyncService::events-applied. */
 
 #define TN_TYPE_APPLICATION (tn_application_get_type ())
