@@ -59,7 +59,7 @@ tn_history_item_new (const char *sale_id,
   self->sale_id = g_strdup (sale_id);
   self->time = g_strdup (time);
   self->fiscal_doc = g_strdup (fiscal_doc);
-  self->cashier = g_strdup (cashier != NULL ? cashier : "");
+  self->cashier = g_strdup (cashier != NULL ? cashier : "—");
   self->total = g_strdup (total);
   self->voided = voided;
   text = g_strjoin (" ", self->fiscal_doc, self->cashier, self->time, self->total, NULL);

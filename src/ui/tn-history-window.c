@@ -221,6 +221,18 @@ filter_sale (gpointer item,
   return self->search == NULL || tn_history_item_matches (item, self->search);
 }
 
+/* Escape in the search field clears it, and closes the window when it
+ * is already empty. */
+static void
+on_stop_search (GtkSearchEntry  *entry,
+                TnHistoryWindow *self)
+{
+  if (*gtk_editable_get_text (GTK_EDITABLE (entry)) != '\0')
+    gtk_editable_set_text (GTK_EDITABLE (entry), "");
+  else
+    gtk_window_close (GTK_WINDOW (self));
+}
+
 static void
 on_search_changed (GtkSearchEntry  *entry,
                    TnHistoryWindow *self)
@@ -447,6 +459,7 @@ tn_history_window_class_init (TnHistoryWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TnHistoryWindow, error_label);
   gtk_widget_class_bind_template_child (widget_class, TnHistoryWindow, list_view);
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_stop_search);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 

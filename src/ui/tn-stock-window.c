@@ -159,6 +159,18 @@ search (TnStockWindow *self,
     }
 }
 
+/* Escape in the search field clears it, and closes the window when it
+ * is already empty. */
+static void
+on_stop_search (GtkSearchEntry *entry,
+                TnStockWindow  *self)
+{
+  if (*gtk_editable_get_text (GTK_EDITABLE (entry)) != '\0')
+    gtk_editable_set_text (GTK_EDITABLE (entry), "");
+  else
+    gtk_window_close (GTK_WINDOW (self));
+}
+
 static void
 on_search_changed (GtkSearchEntry *entry,
                    TnStockWindow  *self)
@@ -456,6 +468,7 @@ tn_stock_window_class_init (TnStockWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TnStockWindow, reason_entry);
   gtk_widget_class_bind_template_child (widget_class, TnStockWindow, stock_error);
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_stop_search);
   gtk_widget_class_bind_template_callback (widget_class, on_new_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_save_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_receive_clicked);

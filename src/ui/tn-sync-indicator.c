@@ -44,6 +44,13 @@ struct _TnSyncIndicator
 
 G_DEFINE_FINAL_TYPE (TnSyncIndicator, tn_sync_indicator, GTK_TYPE_WIDGET)
 
+enum {
+  ACTIVATE,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 static void refresh_details (TnSyncIndicator *self);
 
 /* Peers ------------------------------------------------------------------- */
@@ -490,6 +497,14 @@ tn_sync_indicator_class_init (TnSyncIndicatorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TnSyncIndicator, dead_letters_label);
   gtk_widget_class_bind_template_callback (widget_class, on_popover_show);
   gtk_widget_class_install_action (widget_class, "sync-indicator.popup", NULL, popup_action);
+
+  /* gtk_widget_activate () on the indicator opens the popover. */
+  signals[ACTIVATE] =
+    g_signal_new_class_handler ("activate", G_TYPE_FROM_CLASS (klass),
+                                G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
+                                G_CALLBACK (tn_sync_indicator_popup), NULL, NULL, NULL,
+                                G_TYPE_NONE, 0);
+  gtk_widget_class_set_activate_signal (widget_class, signals[ACTIVATE]);
 }
 
 static void

@@ -8,8 +8,8 @@ G_BEGIN_DECLS
 /* The header bar's sync status: a "Sync status" button whose "Sync
  * summary" label reads "Online: N peers" or "Offline", and a popover
  * with each peer, the outbox, the hub and the events still waiting.
- * The action "sync-indicator.popup" (or tn_sync_indicator_popup ()) opens
- * the popover, for win.sync-details. */
+ * The action "sync-indicator.popup", gtk_widget_activate () or
+ * tn_sync_indicator_popup () open the popover, for win.sync-details. */
 
 #define TN_TYPE_SYNC_INDICATOR (tn_sync_indicator_get_type ())
 G_DECLARE_FINAL_TYPE (TnSyncIndicator, tn_sync_indicator, TN, SYNC_INDICATOR, GtkWidget)
