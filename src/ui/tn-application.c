@@ -8,6 +8,7 @@
 #include "tn-error.h"
 #include "tn-keyring.h"
 #include "tn-operations.h"
+#include "tn-preferences-window.h"
 #include "tn-sync-auth.h"
 #include "tn-ui-resources.h"
 #include "tn-window.h"
@@ -209,7 +210,10 @@ on_preferences_activated (GSimpleAction *action,
                           GVariant      *param,
                           gpointer       user_data)
 {
-  /* The preferences window arrives with TnPreferencesWindow. */
+  TnApplication *self = user_data;
+
+  tn_preferences_window_present (gtk_application_get_active_window (GTK_APPLICATION (self)),
+                                 self);
 }
 
 static void
