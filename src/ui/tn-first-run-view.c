@@ -267,7 +267,7 @@ finish_setup (TnFirstRunView *self,
   gboolean populated = TRUE;
   TnLaneSetup setup = { 0 };
 
-  gtk_widget_set_sensitive (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->go_button), TRUE);
   if (!validate (self, &port, &error))
     {
       set_status (self, error->message, TRUE);
@@ -323,7 +323,7 @@ on_key_stored (GObject      *source,
       if (key_file == NULL)
         {
           g_clear_object (&self->cancellable);
-          gtk_widget_set_sensitive (GTK_WIDGET (self), TRUE);
+          gtk_widget_set_sensitive (GTK_WIDGET (self->go_button), TRUE);
           set_status (self, file_error->message, TRUE);
           return;
         }
@@ -361,7 +361,7 @@ on_go_clicked (TnFirstRunView *self)
       return;
     }
   set_status (self, _("Saving the store key…"), FALSE);
-  gtk_widget_set_sensitive (GTK_WIDGET (self), FALSE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->go_button), FALSE);
   self->cancellable = g_cancellable_new ();
   tn_keyring_store_async (store, self->key, self->cancellable, on_key_stored,
                           g_object_ref (self));

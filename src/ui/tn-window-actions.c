@@ -21,6 +21,10 @@
 # include "tn-stock-window.h"
 # define HAVE_STOCK_WINDOW 1
 #endif
+#if __has_include("tn-sync-indicator.h")
+# include "tn-sync-indicator.h"
+# define HAVE_SYNC_INDICATOR 1
+#endif
 #if __has_include("tn-conflicts-window.h")
 # include "tn-conflicts-window.h"
 # define HAVE_CONFLICTS_WINDOW 1
@@ -160,12 +164,10 @@ sync_details_action (GtkWidget  *widget,
 {
   TnWindow *self = TN_WINDOW (widget);
 
-  if (self->sync_indicator == NULL)
-    return;
-  if (GTK_IS_MENU_BUTTON (self->sync_indicator))
-    gtk_menu_button_popup (GTK_MENU_BUTTON (self->sync_indicator));
-  else
-    gtk_widget_activate (self->sync_indicator);
+#ifdef HAVE_SYNC_INDICATOR
+  if (self->sync_indicator != NULL)
+    tn_sync_indicator_popup (TN_SYNC_INDICATOR (self->sync_indicator));
+#endif
 }
 
 void
