@@ -10,6 +10,7 @@
 #include "tn-money.h"
 #include "tn-operations.h"
 #include "tn-print.h"
+#include "tn-ui-util.h"
 
 struct _TnCashWindow
 {
@@ -78,7 +79,8 @@ refresh (TnCashWindow *self)
     return;
   if (store == NULL)
     {
-      gtk_label_set_text (self->state_label, _("This lane has no store yet"));
+      tn_ui_label_set_text (self->state_label, _("This lane has no store yet"),
+                            _("Cash session state"));
       gtk_widget_set_sensitive (GTK_WIDGET (self->stack), FALSE);
       return;
     }
@@ -93,7 +95,7 @@ refresh (TnCashWindow *self)
     {
       text = g_strdup_printf (_("No cash session is open on terminal %s"),
                               tn_store_get_terminal (store));
-      gtk_label_set_text (self->state_label, text);
+      tn_ui_label_set_text (self->state_label, text, _("Cash session state"));
       gtk_stack_set_visible_child_name (self->stack, "closed");
       return;
     }
@@ -106,13 +108,13 @@ refresh (TnCashWindow *self)
   amount = tn_manager_format_money (store, preview->float_amount, NULL);
   text = g_strdup_printf (_("A cash session is open on terminal %s, with a float of %s"),
                           tn_store_get_terminal (store), amount);
-  gtk_label_set_text (self->state_label, text);
+  tn_ui_label_set_text (self->state_label, text, _("Cash session state"));
   g_clear_pointer (&amount, g_free);
   g_clear_pointer (&text, g_free);
   /* A blind count shows nothing expected before counting. */
   amount = tn_manager_format_money (store, preview->expected, NULL);
   text = g_strdup_printf (_("Expected in the drawer: %s"), amount);
-  gtk_label_set_text (self->expected_label, text);
+  tn_ui_label_set_text (self->expected_label, text, _("Expected cash"));
   gtk_widget_set_visible (GTK_WIDGET (self->expected_label),
                           !gtk_check_button_get_active (self->blind_check));
   gtk_stack_set_visible_child_name (self->stack, "open");
@@ -219,9 +221,10 @@ on_close_clicked (GtkWidget    *widget,
   g_free (self->report_doc);
   self->report_text = tn_manager_z_report_text (store, report);
   self->report_doc = g_strdup (report->z_doc);
-  gtk_label_set_text (self->report_label, self->report_text);
+  tn_ui_label_set_text (self->report_label, self->report_text, _("Z report"));
   gtk_editable_set_text (self->counted_entry, "");
-  gtk_label_set_text (self->state_label, _("The session is closed; its Z report:"));
+  tn_ui_label_set_text (self->state_label, _("The session is closed; its Z report:"),
+                        _("Cash session state"));
   gtk_stack_set_visible_child_name (self->stack, "report");
   /* Not the report itself: focusing a selectable label selects it all. */
   gtk_widget_grab_focus (self->done_button);

@@ -8,6 +8,7 @@
 
 #include "tn-conflicts-window.h"
 #include "tn-operations.h"
+#include "tn-ui-util.h"
 
 struct _TnConflictButton
 {
@@ -128,6 +129,6 @@ tn_conflict_button_refresh (TnConflictButton *self)
   if (store != NULL)
     count = MAX (0, tn_store_count_conflicts (store));
   text = g_strdup_printf ("%" PRId64, count);
-  gtk_label_set_text (self->count_label, text);
+  tn_ui_label_set_text (self->count_label, text, _("Conflict count"));
   gtk_widget_set_visible (GTK_WIDGET (self), count > 0);
 }

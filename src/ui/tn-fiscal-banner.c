@@ -9,6 +9,7 @@
 #include "tn-fiscal.h"
 #include "tn-manager-approval.h"
 #include "tn-queries.h"
+#include "tn-ui-util.h"
 
 struct _TnFiscalBanner
 {
@@ -74,11 +75,12 @@ show_reserve_warning (TnFiscalBanner *self,
                                     "Only %" PRId64 " fiscal numbers are left on this lane",
                                     (gulong) reserve.unused),
                           reserve.unused);
-  gtk_label_set_text (self->alert_label, text);
-  gtk_label_set_text (self->advice_label,
-                      _("Connect this lane to the fiscal authority (the hub, or the lane "
-                        "marked fiscal authority) so it gets another block before they run "
-                        "out; until then sales use contingency numbers."));
+  tn_ui_label_set_text (self->alert_label, text, _("Fiscal alert"));
+  tn_ui_label_set_text (self->advice_label,
+                        _("Connect this lane to the fiscal authority (the hub, or the lane "
+                          "marked fiscal authority) so it gets another block before they run "
+                          "out; until then sales use contingency numbers."),
+                        _("What to do"));
   set_priority_class (self, TN_ALERT_P1);
   gtk_widget_set_visible (GTK_WIDGET (self->acknowledge_button), FALSE);
   self->alert_id = 0;
@@ -95,7 +97,7 @@ acknowledge (TnFiscalBanner *self)
     return;
   if (!tn_store_acknowledge_alert (store, self->alert_id, &error))
     {
-      gtk_label_set_text (self->advice_label, error->message);
+      tn_ui_label_set_text (self->advice_label, error->message, _("What to do"));
       return;
     }
   tn_fiscal_banner_refresh (self);
@@ -267,8 +269,9 @@ tn_fiscal_banner_refresh (TnFiscalBanner *self)
         more = g_strdup_printf (ngettext ("%s (and %u more alert)", "%s (and %u more alerts)",
                                           alerts->len - 1),
                                 alert->message, alerts->len - 1);
-      gtk_label_set_text (self->alert_label, more != NULL ? more : alert->message);
-      gtk_label_set_text (self->advice_label, advice_for (alert->kind));
+      tn_ui_label_set_text (self->alert_label, more != NULL ? more : alert->message,
+                            _("Fiscal alert"));
+      tn_ui_label_set_text (self->advice_label, advice_for (alert->kind), _("What to do"));
       set_priority_class (self, alert->priority);
       gtk_widget_set_visible (GTK_WIDGET (self->acknowledge_button), TRUE);
       gtk_revealer_set_reveal_child (self->revealer, TRUE);

@@ -13,6 +13,7 @@
 #include "tn-manager-format.h"
 #include "tn-operations.h"
 #include "tn-queries.h"
+#include "tn-ui-util.h"
 
 struct _TnHistoryWindow
 {
@@ -114,7 +115,7 @@ reload (TnHistoryWindow *self)
   total = tn_manager_format_money (store, state.total, NULL);
   summary = g_strdup_printf (_("Today: %" PRId64 " sales, %s; %" PRId64 " voided"),
                              state.count, total, state.voided);
-  gtk_label_set_text (self->summary_label, summary);
+  tn_ui_label_set_text (self->summary_label, summary, _("Sales summary"));
 }
 
 /* Rows -------------------------------------------------------------------- */

@@ -12,6 +12,7 @@
 #include "tn-operations.h"
 #include "tn-product-item.h"
 #include "tn-queries.h"
+#include "tn-ui-util.h"
 
 /* The list shows at most this many products: a search narrows it. */
 #define LIST_LIMIT 100
@@ -100,7 +101,7 @@ show_product (TnStockWindow       *self,
     gtk_editable_set_text (self->tax_entry, tax);
     gtk_check_button_set_active (self->active_check, info->active);
     gtk_button_set_label (self->save_button, _("Save Changes"));
-    gtk_label_set_text (self->stock_label, stock);
+    tn_ui_label_set_text (self->stock_label, stock, _("Stock level"));
     if (info->in_conflict)
       tn_manager_show_error (self->form_error,
                              _("Lanes disagree about this price: resolve it in Conflicts, "

@@ -10,6 +10,7 @@
 #include "tn-hlc.h"
 #include "tn-manager-format.h"
 #include "tn-queries.h"
+#include "tn-ui-util.h"
 
 /* How many pending events and dead letters the popover lists. */
 #define LIST_LIMIT 20
@@ -111,7 +112,7 @@ update_offline_warning (TnSyncIndicator *self,
                          "and that the other lanes are running."),
                        offline_ms / 60000, max_minutes);
 
-    gtk_label_set_text (self->offline_warning, text);
+    tn_ui_label_set_text (self->offline_warning, text, _("Offline warning"));
     gtk_widget_set_visible (GTK_WIDGET (self->offline_warning), TRUE);
     gtk_widget_add_css_class (GTK_WIDGET (self->button), "warning");
   }
@@ -141,12 +142,12 @@ refresh_summary (TnSyncIndicator *self)
                                                          connected), connected);
 
       self->last_online_ms = now;
-      gtk_label_set_text (self->summary_label, text);
+      tn_ui_label_set_text (self->summary_label, text, _("Sync summary"));
       gtk_image_set_from_icon_name (self->icon, "network-transmit-receive-symbolic");
     }
   else
     {
-      gtk_label_set_text (self->summary_label, _("Offline"));
+      tn_ui_label_set_text (self->summary_label, _("Offline"), _("Sync summary"));
       gtk_image_set_from_icon_name (self->icon, "network-offline-symbolic");
     }
   gtk_label_set_text (self->state_label,
@@ -244,7 +245,7 @@ refresh_hub (TnSyncIndicator *self)
   if (config == NULL || config->hub_url == NULL ||
       g_signal_lookup ("cloud-changed", TN_TYPE_SYNC_SERVICE) == 0)
     {
-      gtk_label_set_text (self->hub_label, _("Hub: not configured"));
+      tn_ui_label_set_text (self->hub_label, _("Hub: not configured"), _("Hub status"));
       return;
     }
   path = g_build_filename (tn_application_get_data_dir (self->app), TN_SYNC_PEERS_FILE, NULL);
@@ -256,7 +257,7 @@ refresh_hub (TnSyncIndicator *self)
     {
       g_autofree char *line = g_strdup_printf (_("Hub: %s (no state reported yet)"), config->hub_url);
 
-      gtk_label_set_text (self->hub_label, line);
+      tn_ui_label_set_text (self->hub_label, line, _("Hub status"));
       return;
     }
   cloud = json_object_get_object_member (json_node_get_object (root), "cloud");
@@ -283,7 +284,7 @@ refresh_hub (TnSyncIndicator *self)
       /* The worker's own key names ("breaker", "last_success" …). */
       g_string_append_printf (text, "\n%s: %s", key, value);
     }
-  gtk_label_set_text (self->hub_label, text->str);
+  tn_ui_label_set_text (self->hub_label, text->str, _("Hub status"));
 }
 
 /* The heavier part (a few indexed queries), only while the popover shows. */
@@ -308,17 +309,17 @@ refresh_details (TnSyncIndicator *self)
       g_autofree char *pa = g_strdup_printf ("%" PRId64, counts.peer_ack);
       g_autofree char *ca = g_strdup_printf ("%" PRId64, counts.cloud_ack);
 
-      gtk_label_set_text (self->pending_label, p);
-      gtk_label_set_text (self->peer_ack_label, pa);
-      gtk_label_set_text (self->cloud_ack_label, ca);
+      tn_ui_label_set_text (self->pending_label, p, _("Pending events count"));
+      tn_ui_label_set_text (self->peer_ack_label, pa, _("Peer-acknowledged count"));
+      tn_ui_label_set_text (self->cloud_ack_label, ca, _("Cloud-acknowledged count"));
     }
   else
     {
-      gtk_label_set_text (self->pending_label, error->message);
+      tn_ui_label_set_text (self->pending_label, error->message, _("Pending events count"));
       g_clear_error (&error);
     }
   n = g_strdup_printf ("%" PRId64, tn_store_count_held_back (store));
-  gtk_label_set_text (self->held_label, n);
+  tn_ui_label_set_text (self->held_label, n, _("Held-back count"));
 
   pending = tn_store_list_pending_events (store, LIST_LIMIT, &error);
   if (pending == NULL)
@@ -337,7 +338,7 @@ refresh_details (TnSyncIndicator *self)
     }
   if (pending != NULL && pending->len == LIST_LIMIT && counts.pending > LIST_LIMIT)
     g_string_append_printf (text, _("\n… and %" PRId64 " more"), counts.pending - LIST_LIMIT);
-  gtk_label_set_text (self->pending_events_label, text->str);
+  tn_ui_label_set_text (self->pending_events_label, text->str, _("Pending events"));
   g_clear_error (&error);
 
   g_string_truncate (text, 0);
@@ -355,7 +356,7 @@ refresh_details (TnSyncIndicator *self)
       g_string_append_printf (text, _("%s%s at %s: %s"), i > 0 ? "\n" : "",
                               letter->event_id, when, letter->reason);
     }
-  gtk_label_set_text (self->dead_letters_label, text->str);
+  tn_ui_label_set_text (self->dead_letters_label, text->str, _("Dead letters"));
 }
 
 /* Signals ----------------------------------------------------------------- */
