@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "tn-cart.h"
 #include "tn-checkout-view.h"
@@ -25,6 +26,7 @@ struct _TnCheckoutView
   TnCart             *cart;
   GtkSingleSelection *selection;
   gboolean            lines_editable;
+  gboolean            stock_warning;     /* the message shown is about stock */
 
   GtkEntry           *search_entry;
   GtkLabel           *message_label;
@@ -51,6 +53,7 @@ static void
 show_message (TnCheckoutView *self,
               const char     *message)
 {
+  self->stock_warning = FALSE;
   tn_ui_label_set_text (self->message_label, message, _("Checkout message"));
   gtk_widget_set_visible (GTK_WIDGET (self->message_label), message != NULL);
 }
@@ -86,6 +89,8 @@ update_totals (TnCheckoutView *self)
       tn_ui_label_set_text (self->total_label, total, _("Total"));
       tn_ui_label_set_text (self->second_total_label, "", _("Second currency total"));
       tn_ui_label_set_text (self->tax_label, "", _("Tax"));
+      if (self->stock_warning)
+        show_message (self, NULL);
       return;
     }
   request = tn_cart_to_request (self->cart);
@@ -109,13 +114,20 @@ update_totals (TnCheckoutView *self)
     tn_ui_label_set_text (self->tax_label, tax_text, _("Tax"));
   }
 
-  if (quote->oversold != NULL && quote->oversold[0] != NULL)
+  if (quote->oversold == NULL || quote->oversold[0] == NULL)
+    {
+      /* A stock warning goes once the line that caused it does. */
+      if (self->stock_warning)
+        show_message (self, NULL);
+    }
+  else
     {
       g_autofree char *skus = g_strjoinv (", ", quote->oversold);
       g_autofree char *text = g_strdup_printf (_("Not enough stock recorded for %s: the sale "
                                                  "can go ahead; tell a manager to check it."),
                                                skus);
       show_message (self, text);
+      self->stock_warning = TRUE;
     }
 }
 
@@ -251,6 +263,23 @@ on_search_changed (TnCheckoutView *self)
   run_search (self);
 }
 
+static guint selected_position (TnCheckoutView *self);
+
+static void
+set_selected_quantity (TnCheckoutView *self,
+                       gint64          qty_milli)
+{
+  guint position = selected_position (self);
+
+  if (!tn_cart_set_quantity (self->cart, position, qty_milli))
+    {
+      show_message (self, _("Select a line of the cart first"));
+      return;
+    }
+  gtk_single_selection_set_selected (self->selection, position);
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+}
+
 /* Return: the product whose barcode or SKU is exactly what was typed (a
  * scanner ends with Return), or the only result. */
 static void
@@ -272,7 +301,12 @@ on_search_activated (TnCheckoutView *self)
       return;
     }
   if (*query == '\0')
-    return;
+    {
+      /* "5*" alone: the selected line's quantity becomes 5. */
+      if (strchr (text, '*') != NULL)
+        set_selected_quantity (self, qty);
+      return;
+    }
   products = tn_store_list_products (store, query, SEARCH_LIMIT, &error);
   if (products == NULL)
     {
