@@ -36,6 +36,8 @@ main (int    argc,
   g_autoptr(GArray) samples = g_array_new (FALSE, FALSE, sizeof (gint64));
   guint results = 0, keystrokes = 0;
   gint64 start;
+  /* The slowest keystrokes of the last round, to see which prefixes cost. */
+  struct { gint64 us; char *typed; } slowest[5] = { { 0, NULL }, };
 
   if (ctl == NULL || cache == NULL)
     g_error ("Set TN_CTL (tendero-ctl) and TN_BENCH_UI_CACHE: run through meson test --benchmark");
@@ -67,6 +69,16 @@ main (int    argc,
             dt = g_get_monotonic_time () - t0;
             tn_bench_check (error, "A search");
             g_array_append_val (samples, dt);
+            if (round == ROUNDS - 1 && dt > slowest[G_N_ELEMENTS (slowest) - 1].us)
+              {
+                guint k = G_N_ELEMENTS (slowest) - 1;
+
+                g_free (slowest[k].typed);
+                for (; k > 0 && slowest[k - 1].us < dt; k--)
+                  slowest[k] = slowest[k - 1];
+                slowest[k].us = dt;
+                slowest[k].typed = g_strdup (typed);
+              }
             results += found->len;
             keystrokes++;
           }
@@ -74,5 +86,13 @@ main (int    argc,
   tn_bench_print_latency ("search per keystroke", samples, tn_bench_seconds (start));
   printf ("  (%u keystrokes, %.1f results on average; target p99 < 16 ms)\n",
           keystrokes, (double) results / MAX (keystrokes, 1));
+  printf ("  slowest keystrokes (last round):");
+  for (guint k = 0; k < G_N_ELEMENTS (slowest) && slowest[k].typed != NULL; k++)
+    {
+      printf (" “%s” %.1f ms%s", slowest[k].typed, slowest[k].us / 1000.0,
+              k + 1 < G_N_ELEMENTS (slowest) ? ";" : "");
+      g_free (slowest[k].typed);
+    }
+  printf ("\n");
   return 0;
 }
