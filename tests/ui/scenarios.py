@@ -3,6 +3,7 @@
 §7) from a small known catalogue, and the checkout steps several
 scenarios repeat."""
 import os
+import re
 import socket
 import subprocess
 from dataclasses import dataclass
@@ -37,6 +38,13 @@ def line_total(sku, qty=1):
 
 def money(cents):
     return f"{cents // 100}.{cents % 100:02d}"
+
+
+def shows_amount(text, cents, decimal_point="."):
+    """Whether text shows exactly this amount ("USD 8.52" shows 852, not
+    "USD 18.52"); the currency sign or code around it does not matter."""
+    digits = money(cents).replace(".", decimal_point)
+    return re.search(rf"(?<![\d.,]){re.escape(digits)}(?![\d])", text) is not None
 
 
 def free_port():
@@ -88,7 +96,7 @@ def log_in(app, pin=CASHIER[1], name=CASHIER[0]):
 def wait_total(win, cents):
     """The Total label shows this amount (formatted by the app; the digits
     are what the test checks)."""
-    return tnui.wait_text(win, "label", "Total", lambda t: money(cents) in t,
+    return tnui.wait_text(win, "label", "Total", lambda t: shows_amount(t, cents),
                           f"the total {money(cents)}")
 
 
@@ -120,7 +128,7 @@ def pay_cash(app, win, total, received):
     tnui.click(tnui.find(payment, None, "Cash"))
     amount = tnui.find(payment, "text", "Amount received")
     tnui.type_at(amount, money(received), enter=False)
-    tnui.wait_text(payment, "label", "Change", lambda t: money(received - total) in t,
+    tnui.wait_text(payment, "label", "Change", lambda t: shows_amount(t, received - total),
                    f"the change {money(received - total)}")
     tnui.click(tnui.find(payment, "push button", "Complete Sale"))
     receipt = app.window("Receipt")

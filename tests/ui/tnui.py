@@ -256,13 +256,16 @@ def text_of(acc):
 
 def wait_text(root, role, name, predicate, what, timeout=TIMEOUT):
     """Wait until the widget's text satisfies predicate; returns the text."""
+    seen = []
+
     def look():
-        for acc in find_all(root, role, name):
-            text = text_of(acc)
-            if predicate(text):
-                return text
-        return None
-    return wait_for(look, f"“{name}” to show {what}", timeout)
+        texts = [text_of(acc) for acc in find_all(root, role, name)]
+        seen[:] = texts
+        return next((t for t in texts if predicate(t)), None)
+    try:
+        return wait_for(look, f"“{name}” to show {what}", timeout)
+    except UiError as e:
+        raise UiError(f"{e}; it shows {seen!r}" if seen else f"{e}; no such {role} is showing")
 
 
 # ---------------------------------------------------------------- keyboard
