@@ -348,6 +348,7 @@ reload_quick_keys (TnCheckoutView *self)
   TnStore *store = tn_application_get_store (self->app);
   g_auto(GStrv) skus = NULL;
   GtkWidget *child;
+  guint n_keys = 0;
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->quick_keys))) != NULL)
     gtk_flow_box_remove (self->quick_keys, child);
@@ -373,6 +374,12 @@ reload_quick_keys (TnCheckoutView *self)
       gtk_widget_remove_css_class (button, "flat");
       gtk_widget_add_css_class (button, "quick-key");
       gtk_widget_set_focus_on_click (button, FALSE);
+      if (n_keys < 9)
+        {
+          g_autofree char *tip = g_strdup_printf (_("Alt+%u"), n_keys + 1);
+          gtk_widget_set_tooltip_text (button, tip);
+        }
+      n_keys++;
       g_signal_connect (button, "clicked", G_CALLBACK (on_quick_key_clicked), self);
       gtk_flow_box_append (self->quick_keys, button);
     }
@@ -489,6 +496,21 @@ add_column (TnCheckoutView *self,
   g_object_unref (column);
 }
 
+/* Alt+1 … Alt+9: the quick keys in order, without leaving the search
+ * field. */
+static void
+quick_key_action (GtkWidget  *widget,
+                  const char *name,
+                  GVariant   *param)
+{
+  TnCheckoutView *self = TN_CHECKOUT_VIEW (widget);
+  GtkFlowBoxChild *child = gtk_flow_box_get_child_at_index (self->quick_keys,
+                                                           g_variant_get_int32 (param));
+
+  if (child != NULL)
+    gtk_widget_activate (gtk_flow_box_child_get_child (child));
+}
+
 static void
 tn_checkout_view_dispose (GObject *object)
 {
@@ -532,6 +554,11 @@ tn_checkout_view_class_init (TnCheckoutViewClass *klass)
     g_param_spec_boolean ("lines-editable", NULL, NULL, TRUE,
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_install_action (widget_class, "checkout.quick-key", "i", quick_key_action);
+  for (int i = 0; i < 9; i++)
+    gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + i, GDK_ALT_MASK,
+                                         "checkout.quick-key", "i", i);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/tendero/Tendero/tn-checkout-view.ui");
