@@ -54,6 +54,13 @@ on_quit_signal (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+static gboolean
+on_app_quit_signal (gpointer user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 on_state_changed (TnSyncService *service,
                   guint          state,
@@ -182,9 +189,18 @@ main (int    argc,
     {
       g_autoptr(TnApplication) app = tn_application_new (data_dir);
       char *app_argv[] = { argv[0], NULL };
+      guint term_id, int_id;
+      int status;
 
+      /* SIGTERM (a session ending, a test stopping the lane) quits like
+       * Ctrl+Q: the sync service stops cleanly. */
+      term_id = g_unix_signal_add (SIGTERM, on_app_quit_signal, app);
+      int_id = g_unix_signal_add (SIGINT, on_app_quit_signal, app);
       /* The options are parsed above; GApplication sees none. */
-      return g_application_run (G_APPLICATION (app), 1, app_argv);
+      status = g_application_run (G_APPLICATION (app), 1, app_argv);
+      g_source_remove (term_id);
+      g_source_remove (int_id);
+      return status;
     }
   if (data_dir == NULL)
     data_dir = g_strdup (g_getenv ("TENDERO_DATA_DIR"));
