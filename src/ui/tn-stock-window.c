@@ -355,6 +355,8 @@ on_save_clicked (GtkButton     *button,
   tn_application_notify_store_changed (self->app);
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), sku);
   search (self, sku);
+  /* What usually follows a new product: its first delivery. */
+  gtk_widget_grab_focus (GTK_WIDGET (self->qty_entry));
 }
 
 static void
