@@ -69,8 +69,13 @@ def make_lane(terminal, fiscal_authority=False, peers=(), port=None, key_file=No
         args.append("--fiscal-authority")
     for peer in peers:
         args += ["--peer", f"ws://127.0.0.1:{peer}/tendero/v1/sync"]
-    if key_file:
-        args += ["--store-key-file", key_file]
+    # Every lane gets a store key: without one the app warns (rightly),
+    # and the app runs with fatal warnings.
+    if key_file is None:
+        key_file = os.path.join(tnui.WORKDIR, "store.key")
+        if not os.path.exists(key_file):
+            tnui.new_store_key(key_file)
+    args += ["--store-key-file", key_file]
     tnui.ctl(data_dir, *args)
     if catalogue:
         for sku, name, price, barcode, tax in CATALOGUE:

@@ -100,8 +100,7 @@ class App:
         env["GSETTINGS_SCHEMA_DIR"] = env_path("TN_SCHEMA_DIR")
         env["TENDERO_LOCALEDIR"] = env_path("TN_LOCALEDIR")
         env["GTK_A11Y"] = "atspi"
-        # No animations: AT-SPI states settle at once.
-        env["GTK_DEBUG"] = env.get("GTK_DEBUG", "")
+        env["G_DEBUG"] = os.environ.get("TN_APP_G_DEBUG", "gc-friendly")
         if lang:
             env["LANG"] = lang
             env["LC_ALL"] = lang
@@ -169,7 +168,9 @@ class HeadlessLane:
         self.proc = subprocess.Popen([env_path("TN_LANE"), "--data-dir", data_dir, "--headless"],
                                      stdout=self._log, stderr=self._log,
                                      stdin=subprocess.DEVNULL,
-                                     env=dict(os.environ, LC_ALL="C.UTF-8", LANGUAGE="en"))
+                                     env=dict(os.environ, LC_ALL="C.UTF-8", LANGUAGE="en",
+                                              G_DEBUG=os.environ.get("TN_APP_G_DEBUG",
+                                                                     "gc-friendly")))
         log(f"started headless lane {name} (pid {self.proc.pid}), log {self.log_path}")
 
     def stop(self):
