@@ -284,7 +284,10 @@ tn_application_finalize (GObject *object)
 {
   TnApplication *self = TN_APPLICATION (object);
 
-  stop_sync_service (self);
+  /* Normally stopped at shutdown; no notifications from here. */
+  if (self->sync_service != NULL)
+    tn_sync_service_stop (self->sync_service);
+  g_clear_object (&self->sync_service);
   g_cancellable_cancel (self->key_cancellable);
   g_clear_object (&self->key_cancellable);
   g_clear_object (&self->store);
