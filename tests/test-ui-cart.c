@@ -3,9 +3,12 @@
  * request it hands to the store, priced the same as its lines show. */
 #include "config.h"
 
+#include <string.h>
+
 #include "tn-cart.h"
 #include "tn-error.h"
 #include "tn-operations.h"
+#include "tn-receipt-window.h"
 #include "tn-test-util.h"
 
 typedef struct
@@ -159,6 +162,50 @@ test_request_priced_by_store (void)
   tn_test_rmdir (dir);
 }
 
+/* The receipt shown and printed: valid markup whatever the names hold,
+ * with the fiscal number, the hash excerpt and both currencies. */
+static void
+test_receipt_markup (void)
+{
+  g_autofree char *dir = tn_test_mkdtemp ();
+  g_autoptr(TnStore) store = tn_test_store_new (dir, "L1", TRUE, TRUE);
+  g_autoptr(TnCart) cart = tn_cart_new ();
+  g_autoptr(TnSaleRequest) request = NULL;
+  g_autoptr(TnSaleReceipt) sale = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *markup = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *hash = NULL;
+  g_autofree char *fiscal = NULL;
+
+  tn_test_add_product (store, "TEA", 250, 1000);
+  g_assert_true (tn_store_update_product (store, "TEA", "Tea <green> & lemon", NULL, -1, -1,
+                                          &error));
+  g_assert_true (tn_store_set_exchange_rate (store, "EUR", 1250000, 2, &error));
+  g_assert_no_error (error);
+  tn_cart_add_line (cart, tn_cart_line_new ("TEA", "Tea <green> & lemon", 250, 1000, 2, FALSE,
+                                            2000));
+  request = tn_cart_to_request (cart);
+  sale = tn_store_sell (store, request, &error);
+  g_assert_no_error (error);
+
+  markup = tn_receipt_format_markup (store, sale, cart, "Ana & Co");
+  g_assert_true (pango_parse_markup (markup, -1, 0, NULL, &text, NULL, &error));
+  g_assert_no_error (error);
+  fiscal = g_strdup_printf ("Fiscal number %s", sale->fiscal_doc);
+  hash = g_strndup (sale->hash, 12);
+  g_assert_nonnull (strstr (text, fiscal));
+  g_assert_nonnull (strstr (text, hash));
+  g_assert_null (strstr (text, sale->hash + 12));
+  g_assert_nonnull (strstr (text, "Tea <green> & lemon"));
+  g_assert_nonnull (strstr (text, "Served by Ana & Co"));
+  /* 2 × 2.50 + 10 % = 5.50; at 1.25 USD per EUR, 4.40 EUR. */
+  g_assert_cmpint (sale->total, ==, 550);
+  g_assert_nonnull (strstr (text, "USD 5.50"));
+  g_assert_nonnull (strstr (text, "EUR 4.40"));
+  tn_test_rmdir (dir);
+}
+
 /* The header shows who is selling: the name and role behind a PIN. */
 static void
 test_employee_lookup (void)
@@ -203,5 +250,6 @@ main (int    argc,
   g_test_add_func ("/ui/cart/remove-and-clear", test_remove_and_clear);
   g_test_add_func ("/ui/cart/request-priced-by-store", test_request_priced_by_store);
   g_test_add_func ("/ui/cart/employee-lookup", test_employee_lookup);
+  g_test_add_func ("/ui/cart/receipt-markup", test_receipt_markup);
   return g_test_run ();
 }

@@ -52,7 +52,8 @@ append_columns (GString    *out,
 char *
 tn_receipt_format_markup (TnStore             *store,
                           const TnSaleReceipt *receipt,
-                          TnCart              *cart)
+                          TnCart              *cart,
+                          const char          *cashier)
 {
   GString *out = g_string_new (NULL);
   guint decimals = tn_store_get_decimals (store);
@@ -74,7 +75,16 @@ tn_receipt_format_markup (TnStore             *store,
   g_string_append_printf (out, "%s\n", escaped);
   g_clear_pointer (&escaped, g_free);
   escaped = g_markup_escape_text (when, -1);
-  g_string_append_printf (out, "%s\n\n", escaped);
+  g_string_append_printf (out, "%s\n", escaped);
+  if (cashier != NULL)
+    {
+      g_autofree char *line = g_strdup_printf (_("Served by %s"), cashier);
+
+      g_clear_pointer (&escaped, g_free);
+      escaped = g_markup_escape_text (line, -1);
+      g_string_append_printf (out, "%s\n", escaped);
+    }
+  g_string_append_c (out, '\n');
 
   for (guint i = 0; i < n; i++)
     {
@@ -224,7 +234,8 @@ tn_receipt_window_new (GtkWindow           *parent,
                        NULL);
   self->app = app;
   self->fiscal_doc = g_strdup (receipt->fiscal_doc);
-  self->markup = tn_receipt_format_markup (tn_application_get_store (app), receipt, cart);
+  self->markup = tn_receipt_format_markup (tn_application_get_store (app), receipt, cart,
+                                           tn_application_get_cashier_name (app));
   tn_ui_label_set_text (self->fiscal_label, receipt->fiscal_doc, _("Fiscal number"));
   gtk_label_set_markup (self->body_label, self->markup);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->body_label),

@@ -22,9 +22,10 @@ GtkWindow *tn_receipt_window_new (GtkWindow           *parent,
                                   TnCart              *cart);
 
 /* The receipt as Pango markup for a monospace layout (shown and
- * printed). */
+ * printed); @cashier (who sold) may be NULL. */
 char      *tn_receipt_format_markup (TnStore             *store,
                                      const TnSaleReceipt *receipt,
-                                     TnCart              *cart);
+                                     TnCart              *cart,
+                                     const char          *cashier);
 
 G_END_DECLS
