@@ -28,6 +28,7 @@ struct _TnStockWindow
 
   GtkSearchEntry     *search_entry;
   GtkLabel           *list_note;
+  GtkBox             *list_header;
   GtkListView        *list_view;
   GtkLabel           *form_title;
   GtkEditable        *sku_entry;
@@ -59,7 +60,8 @@ static void
 show_product (TnStockWindow       *self,
               const TnProductInfo *info)
 {
-  TnStore *store = tn_application_get_store (self->app);
+  /* Also called from init, before the window has its application. */
+  TnStore *store = self->app != NULL ? tn_application_get_store (self->app) : NULL;
 
   g_clear_pointer (&self->editing, tn_product_info_free);
   tn_manager_show_error (self->form_error, NULL);
@@ -199,26 +201,38 @@ on_new_clicked (GtkButton     *button,
   gtk_widget_grab_focus (GTK_WIDGET (self->sku_entry));
 }
 
+/* The columns of a product row (and of the header above the list). */
+static const struct {
+  int   width_chars;   /* 0: takes the rest */
+  float xalign;
+} columns[] = { { 10, 0 }, { 0, 0 }, { 9, 1 }, { 7, 1 } };
+
+static void
+append_columns (GtkBox      *box,
+                const char **texts)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
+    {
+      GtkWidget *label = gtk_label_new (texts != NULL ? texts[i] : NULL);
+
+      gtk_label_set_xalign (GTK_LABEL (label), columns[i].xalign);
+      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+      if (columns[i].width_chars > 0)
+        gtk_label_set_width_chars (GTK_LABEL (label), columns[i].width_chars);
+      else
+        gtk_widget_set_hexpand (label, TRUE);
+      gtk_box_append (box, label);
+    }
+}
+
 static void
 on_setup_row (GtkSignalListItemFactory *factory,
               GtkListItem              *list_item,
               gpointer                  user_data)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  const int widths[] = { 10, 0, 9, 7 };
 
-  for (guint i = 0; i < G_N_ELEMENTS (widths); i++)
-    {
-      GtkWidget *label = gtk_label_new (NULL);
-
-      gtk_label_set_xalign (GTK_LABEL (label), i >= 2 ? 1 : 0);
-      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-      if (widths[i] > 0)
-        gtk_label_set_width_chars (GTK_LABEL (label), widths[i]);
-      else
-        gtk_widget_set_hexpand (label, TRUE);
-      gtk_box_append (GTK_BOX (box), label);
-    }
+  append_columns (GTK_BOX (box), NULL);
   gtk_list_item_set_child (list_item, box);
 }
 
@@ -455,6 +469,7 @@ tn_stock_window_class_init (TnStockWindowClass *klass)
                                                "/org/tendero/Tendero/tn-stock-window.ui");
   gtk_widget_class_bind_template_child (widget_class, TnStockWindow, search_entry);
   gtk_widget_class_bind_template_child (widget_class, TnStockWindow, list_note);
+  gtk_widget_class_bind_template_child (widget_class, TnStockWindow, list_header);
   gtk_widget_class_bind_template_child (widget_class, TnStockWindow, list_view);
   gtk_widget_class_bind_template_child (widget_class, TnStockWindow, form_title);
   gtk_widget_class_bind_template_child (widget_class, TnStockWindow, sku_entry);
@@ -483,8 +498,10 @@ static void
 tn_stock_window_init (TnStockWindow *self)
 {
   GtkListItemFactory *factory;
+  const char *headings[] = { _("SKU"), _("Name"), _("Price"), _("Stock") };
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  append_columns (self->list_header, headings);
 
   self->products = g_list_store_new (TN_TYPE_PRODUCT_ITEM);
   self->selection = gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->products)));

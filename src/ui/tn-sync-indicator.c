@@ -112,10 +112,24 @@ update_offline_warning (TnSyncIndicator *self,
                          "and that the other lanes are running."),
                        offline_ms / 60000, max_minutes);
 
-    tn_ui_label_set_text (self->offline_warning, text, _("Offline warning"));
+    if (g_strcmp0 (gtk_label_get_text (self->offline_warning), text) != 0)
+      tn_ui_label_set_text (self->offline_warning, text, _("Offline warning"));
     gtk_widget_set_visible (GTK_WIDGET (self->offline_warning), TRUE);
     gtk_widget_add_css_class (GTK_WIDGET (self->button), "warning");
   }
+}
+
+/* Only on a change: the timer calls this every second and each new
+ * accessible name is an event for screen readers. */
+static void
+set_summary (TnSyncIndicator *self,
+             const char      *text,
+             const char      *icon_name)
+{
+  if (g_strcmp0 (gtk_label_get_text (self->summary_label), text) == 0)
+    return;
+  tn_ui_label_set_text (self->summary_label, text, _("Sync summary"));
+  gtk_image_set_from_icon_name (self->icon, icon_name);
 }
 
 /* The cheap part: the summary from the service's in-memory snapshot. */
@@ -142,14 +156,10 @@ refresh_summary (TnSyncIndicator *self)
                                                          connected), connected);
 
       self->last_online_ms = now;
-      tn_ui_label_set_text (self->summary_label, text, _("Sync summary"));
-      gtk_image_set_from_icon_name (self->icon, "network-transmit-receive-symbolic");
+      set_summary (self, text, "network-transmit-receive-symbolic");
     }
   else
-    {
-      tn_ui_label_set_text (self->summary_label, _("Offline"), _("Sync summary"));
-      gtk_image_set_from_icon_name (self->icon, "network-offline-symbolic");
-    }
+    set_summary (self, _("Offline"), "network-offline-symbolic");
   gtk_label_set_text (self->state_label,
                       self->service != NULL ? state_text (tn_sync_service_get_state (self->service))
                                             : _("Sync is not running: this lane works alone"));
