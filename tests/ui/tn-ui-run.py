@@ -132,14 +132,17 @@ def wait_for_bus_name(name, timeout=20):
 def inside(scenario):
     workdir = os.environ["TN_UI_WORKDIR"]
     xdg_data_home = os.path.join(workdir, "xdg-data")
-    for sub in ("xdg-config", "xdg-cache", "xdg-runtime"):
+    for sub in ("xdg-config", "xdg-cache"):
         os.makedirs(os.path.join(workdir, sub), mode=0o700, exist_ok=True)
+    # Sockets live in XDG_RUNTIME_DIR: keep its path short (a Unix socket
+    # path has at most 107 bytes; build directories can be deep).
+    runtime_dir = tempfile.mkdtemp(prefix="tn-ui-")
     write_keyring(xdg_data_home)
     env = os.environ
     env["XDG_DATA_HOME"] = xdg_data_home
     env["XDG_CONFIG_HOME"] = os.path.join(workdir, "xdg-config")
     env["XDG_CACHE_HOME"] = os.path.join(workdir, "xdg-cache")
-    env["XDG_RUNTIME_DIR"] = os.path.join(workdir, "xdg-runtime")
+    env["XDG_RUNTIME_DIR"] = runtime_dir
     env["HOME"] = workdir
     env["GTK_A11Y"] = "atspi"
     env.pop("NO_AT_BRIDGE", None)
@@ -169,6 +172,7 @@ def inside(scenario):
                 child.wait(10)
             except subprocess.TimeoutExpired:
                 child.kill()
+        shutil.rmtree(runtime_dir, ignore_errors=True)
     return status
 
 
