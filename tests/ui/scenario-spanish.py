@@ -4,7 +4,6 @@
 checkout controls carry the names the Spanish catalogue gives them, and
 those differ from the English ones; a sale still adds up."""
 import gettext
-import os
 
 import tnui
 import scenarios as sc

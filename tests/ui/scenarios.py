@@ -5,7 +5,6 @@ scenarios repeat."""
 import os
 import re
 import socket
-import subprocess
 from dataclasses import dataclass
 
 import tnui
