@@ -71,10 +71,13 @@ show_reserve_warning (TnFiscalBanner *self,
       !tn_fiscal_get_reserve (store, tn_store_get_replica_id (store), &reserve, NULL) ||
       reserve.unused >= TN_FISCAL_BLOCK_SIZE)
     return FALSE;
-  text = g_strdup_printf (ngettext ("Only %" PRId64 " fiscal number is left on this lane",
-                                    "Only %" PRId64 " fiscal numbers are left on this lane",
-                                    (gulong) reserve.unused),
-                          reserve.unused);
+  if (reserve.unused == 0)
+    text = g_strdup (_("This lane has no fiscal numbers left"));
+  else
+    text = g_strdup_printf (ngettext ("Only %" PRId64 " fiscal number is left on this lane",
+                                      "Only %" PRId64 " fiscal numbers are left on this lane",
+                                      (gulong) reserve.unused),
+                            reserve.unused);
   tn_ui_label_set_text (self->alert_label, text, _("Fiscal alert"));
   tn_ui_label_set_text (self->advice_label,
                         _("Connect this lane to the fiscal authority (the hub, or the lane "
