@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""A sale rung up in the app is voided from the sales history with a
-reason and a manager's PIN; the database holds the void (the sale is
+"""A cashier logs in with the PIN pad and rings up a sale, which is then
+voided from the sales history with a reason and a manager's PIN; the database holds the void (the sale is
 marked voided and the void document is in the fiscal chain)."""
 import tnui
 import scenarios as sc
@@ -11,7 +11,8 @@ def main():
     lane = sc.make_lane("L1", fiscal_authority=True)
     app = tnui.App(lane.data_dir)
     try:
-        win = sc.log_in(app)
+        win = sc.log_in_with_pad(app)
+        tnui.check(True, "the cashier logged in with the PIN pad")
         total = sc.ring_items(app, win)
         receipt, fiscal = sc.pay_cash(app, win, total, total)
         win = sc.new_sale(app, receipt)

@@ -166,3 +166,14 @@ def make_pair():
 def wait_replicated(lane, sku):
     tnui.wait_for(lambda: sku in tnui.ctl(lane.data_dir, "product", "list"),
                   f"{lane.name} to receive product {sku}", timeout=60)
+
+
+def log_in_with_pad(app, pin=CASHIER[1], name=CASHIER[0]):
+    """Log in by clicking the PIN pad, as on a touch screen."""
+    win = app.window("Tendero")
+    tnui.click(tnui.find(win, "push button", "Clear"))
+    for digit in pin:
+        tnui.click(tnui.find(win, "push button", digit))
+    tnui.click(tnui.find(win, "push button", "Log In"))
+    tnui.wait_text(win, "label", "Cashier", lambda t: t == name, f"the cashier {name}")
+    return win
