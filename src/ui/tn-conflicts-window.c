@@ -22,7 +22,7 @@ struct _TnConflictsWindow
   GCancellable   *approval;     /* while a choice waits for a manager */
   char           *resolving;    /* conflict id */
   gint64          value;
-  GtkLabel       *resolving_error;
+  GtkWidget      *first_entry;  /* the first "Other value", for the keyboard */
 
   GtkLabel       *error_label;
   GtkBox         *conflicts_box;
@@ -207,6 +207,8 @@ conflict_section (TnConflictsWindow *self,
       g_object_set_data_full (G_OBJECT (w), "product", g_strdup (product), g_free);
     }
   g_signal_connect (entry, "activate", G_CALLBACK (use_other_value), self);
+  if (self->first_entry == NULL)
+    self->first_entry = entry;
   g_signal_connect (button, "clicked", G_CALLBACK (use_other_value), self);
   gtk_box_append (GTK_BOX (other), entry);
   gtk_box_append (GTK_BOX (other), button);
@@ -227,6 +229,7 @@ reload (TnConflictsWindow *self)
   /* Keep what a manager is typing while a choice waits for approval. */
   if (self->approval != NULL)
     return;
+  self->first_entry = NULL;
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->conflicts_box))) != NULL)
     gtk_box_remove (self->conflicts_box, child);
   if (store == NULL)
@@ -339,4 +342,7 @@ tn_conflicts_window_present (GtkWindow     *parent,
   track_service (self);
   reload (self);
   gtk_window_present (GTK_WINDOW (self));
+  /* Typed at once: another value; the candidates are one click away. */
+  if (self->first_entry != NULL)
+    gtk_widget_grab_focus (self->first_entry);
 }
