@@ -117,7 +117,7 @@ on_sync_state_changed (TnSyncService *service,
     {
       g_autofree char *text = g_strdup_printf (_("Sync cannot run: %s"), message);
 
-      g_warning ("%s", text);
+      g_message ("%s", text);
       set_problem (self, text);
     }
 }
@@ -135,7 +135,7 @@ start_sync_service (TnApplication *self,
     {
       g_autofree char *text = g_strdup_printf (_("Sync cannot run: %s"), error->message);
 
-      g_warning ("%s", text);
+      g_message ("%s", text);
       set_problem (self, text);
       return;
     }
@@ -161,7 +161,7 @@ on_key_looked_up (GObject      *source,
       g_autofree char *text = g_strdup_printf (_("This lane works alone: no store key (%s). "
                                                  "Enter it in Preferences."),
                                                error->message);
-      g_warning ("%s", text);
+      g_message ("%s", text);
       set_problem (self, text);
       return;
     }
@@ -198,7 +198,7 @@ load_key_and_start_sync (TnApplication *self)
     {
       g_autofree char *text = g_strdup_printf (_("This lane works alone: no store key (%s)"),
                                                error->message);
-      g_warning ("%s", text);
+      g_message ("%s", text);
       set_problem (self, text);
       return;
     }
@@ -254,7 +254,7 @@ tn_application_startup (GApplication *app)
   if (!tn_application_open_lane (self, &error) &&
       !g_error_matches (error, TN_ERROR, TN_ERROR_NOT_INITIALIZED))
     {
-      g_warning ("%s", error->message);
+      g_message ("%s", error->message);
       set_problem (self, error->message);
     }
 }

@@ -330,7 +330,7 @@ on_key_stored (GObject      *source,
       warning = g_strdup_printf (_("There is no keyring (%s): the store key is kept in %s, "
                                    "readable only by you. Keep this computer’s account "
                                    "private."), error->message, key_file);
-      g_warning ("%s", warning);
+      g_message ("%s", warning);
     }
   g_clear_object (&self->cancellable);
   finish_setup (self, key_file, warning);
