@@ -333,6 +333,8 @@ on_search_activated (TnCheckoutView *self)
         ? g_strdup_printf (_("No product has the barcode or SKU “%s”"), query)
         : g_strdup_printf (_("Several products match “%s”: pick one below"), query);
       show_message (self, message);
+      /* Selected, so the next scan replaces it instead of adding to it. */
+      gtk_editable_select_region (GTK_EDITABLE (self->search_entry), 0, -1);
       return;
     }
   add_product (self, match, qty);
