@@ -43,7 +43,8 @@ on_approved (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autofree char *manager = tn_manager_approval_finish (result, &error);
   g_autofree char *id = g_steal_pointer (&self->resolving);
-  TnStore *store = tn_application_get_store (self->app);
+  /* The window may have closed (dropping its application) meanwhile. */
+  TnStore *store = self->app != NULL ? tn_application_get_store (self->app) : NULL;
 
   g_clear_object (&self->approval);
   if (manager == NULL || id == NULL || store == NULL)

@@ -265,7 +265,8 @@ on_void_approved (GObject      *source,
   g_autoptr(TnHistoryWindow) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autofree char *manager = tn_manager_approval_finish (result, &error);
-  TnStore *store = tn_application_get_store (self->app);
+  /* The window may have closed (dropping its application) meanwhile. */
+  TnStore *store = self->app != NULL ? tn_application_get_store (self->app) : NULL;
 
   if (manager == NULL || self->voiding_sale == NULL || store == NULL)
     {
