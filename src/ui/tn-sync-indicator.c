@@ -347,7 +347,10 @@ refresh_details (TnSyncIndicator *self)
         g_string_append_printf (text, " (%s)", entry->last_error);
     }
   if (pending != NULL && pending->len == LIST_LIMIT && counts.pending > LIST_LIMIT)
-    g_string_append_printf (text, _("\n… and %" PRId64 " more"), counts.pending - LIST_LIMIT);
+    {
+      g_string_append_c (text, '\n');
+      g_string_append_printf (text, _("… and %" PRId64 " more"), counts.pending - LIST_LIMIT);
+    }
   tn_ui_label_set_text (self->pending_events_label, text->str, _("Pending events"));
   g_clear_error (&error);
 
@@ -362,9 +365,10 @@ refresh_details (TnSyncIndicator *self)
       TnDeadLetterInfo *letter = dead->pdata[i];
       g_autofree char *when = tn_manager_format_ms (letter->created_at, "%x %X");
 
+      if (i > 0)
+        g_string_append_c (text, '\n');
       /* TRANSLATORS: event id, when, the hub's reason */
-      g_string_append_printf (text, _("%s%s at %s: %s"), i > 0 ? "\n" : "",
-                              letter->event_id, when, letter->reason);
+      g_string_append_printf (text, _("%s at %s: %s"), letter->event_id, when, letter->reason);
     }
   tn_ui_label_set_text (self->dead_letters_label, text->str, _("Dead letters"));
 }
