@@ -5,7 +5,8 @@
 
 G_BEGIN_DECLS
 
-/* The terminal's cash session: open with a float, cash in and out, close with a (blind) count and the Z report. */
+/* The terminal's cash session: open with a float, cash in and out,
+ * close with a (blind) count, and the Z report on screen and printed. */
 
 #define TN_TYPE_CASH_WINDOW (tn_cash_window_get_type ())
 G_DECLARE_FINAL_TYPE (TnCashWindow, tn_cash_window, TN, CASH_WINDOW, GtkWindow)

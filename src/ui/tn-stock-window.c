@@ -395,8 +395,9 @@ move_stock (TnStockWindow *self,
     }
   if (qty == 0 || (receive && qty < 0))
     {
-      tn_manager_show_error (self->stock_error, receive ? _("Receive more than zero")
-                                                        : _("Adjust by a quantity other than zero"));
+      tn_manager_show_error (self->stock_error,
+                             receive ? _("Receive more than zero")
+                                     : _("Adjust by a quantity other than zero"));
       gtk_widget_grab_focus (GTK_WIDGET (self->qty_entry));
       return;
     }

@@ -173,7 +173,8 @@ update_last_seen (TnSyncIndicator *self)
 
   for (guint i = 0; i < self->peer_labels->len; i++)
     {
-      g_autofree char *ago = tn_manager_format_ago (g_array_index (self->peer_seen, gint64, i), now);
+      gint64 seen = g_array_index (self->peer_seen, gint64, i);
+      g_autofree char *ago = tn_manager_format_ago (seen, now);
       /* TRANSLATORS: a peer's row, then how long ago it was last seen */
       g_autofree char *text = g_strdup_printf (_("%s · last seen %s"),
                                                (char *) self->peer_texts->pdata[i], ago);
@@ -265,7 +266,8 @@ refresh_hub (TnSyncIndicator *self)
       !json_object_has_member (json_node_get_object (root), "cloud") ||
       !JSON_NODE_HOLDS_OBJECT (json_object_get_member (json_node_get_object (root), "cloud")))
     {
-      g_autofree char *line = g_strdup_printf (_("Hub: %s (no state reported yet)"), config->hub_url);
+      g_autofree char *line = g_strdup_printf (_("Hub: %s (no state reported yet)"),
+                                               config->hub_url);
 
       tn_ui_label_set_text (self->hub_label, line, _("Hub status"));
       return;
