@@ -189,7 +189,7 @@ test_receipt_markup (void)
   sale = tn_store_sell (store, request, &error);
   g_assert_no_error (error);
 
-  markup = tn_receipt_format_markup (store, sale, cart, "Ana & Co");
+  markup = tn_receipt_format_markup (store, sale, cart, "Ana & Co", "Cash USD 5.50");
   g_assert_true (pango_parse_markup (markup, -1, 0, NULL, &text, NULL, &error));
   g_assert_no_error (error);
   fiscal = g_strdup_printf ("Fiscal number %s", sale->fiscal_doc);
@@ -199,6 +199,7 @@ test_receipt_markup (void)
   g_assert_null (strstr (text, sale->hash + 12));
   g_assert_nonnull (strstr (text, "Tea <green> & lemon"));
   g_assert_nonnull (strstr (text, "Served by Ana & Co"));
+  g_assert_nonnull (strstr (text, "Cash USD 5.50"));
   /* 2 × 2.50 + 10 % = 5.50; at 1.25 USD per EUR, 4.40 EUR. */
   g_assert_cmpint (sale->total, ==, 550);
   g_assert_nonnull (strstr (text, "USD 5.50"));

@@ -422,12 +422,13 @@ on_receipt_closed (TnCheckoutView *self)
 static void
 on_sale_completed (TnPaymentWindow *payment,
                    TnSaleReceipt   *receipt,
+                   const char      *payments,
                    TnCheckoutView  *self)
 {
   GtkWindow *parent = GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self)));
   GtkWindow *window;
 
-  window = tn_receipt_window_new (parent, self->app, receipt, self->cart);
+  window = tn_receipt_window_new (parent, self->app, receipt, self->cart, payments);
   tn_cart_clear (self->cart);
   show_message (self, NULL);
   update_totals (self);

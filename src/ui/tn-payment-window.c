@@ -142,6 +142,48 @@ on_method_toggled (TnPaymentWindow *self)
   gtk_widget_grab_focus (GTK_WIDGET (self->amount_entry));
 }
 
+/* How the sale was paid, for the receipt: "Cash USD 20.00", "Cash USD
+ * 5.00, card USD 3.82". */
+static char *
+describe_payments (TnPaymentWindow *self,
+                   Method           method,
+                   gboolean         given,
+                   gint64           amount)
+{
+  const TnSaleReceipt *q = self->quote;
+  g_autofree char *total = tn_ui_format_money (q->total, self->decimals, q->currency);
+  g_autofree char *paid = given ? tn_ui_format_money (amount, method == METHOD_SECOND
+                                                      ? q->second_decimals : self->decimals,
+                                                      method == METHOD_SECOND
+                                                      ? q->second_currency : q->currency)
+                                : NULL;
+
+  switch (method)
+    {
+    case METHOD_CASH:
+      return g_strdup_printf (_("Cash %s"), given ? paid : total);
+    case METHOD_CARD:
+      return g_strdup_printf (_("Card %s"), given ? paid : total);
+    case METHOD_MIXED:
+      if (!given)
+        return g_strdup_printf (_("Card %s"), total);
+      if (amount >= q->total)
+        return g_strdup_printf (_("Cash %s"), paid);
+      {
+        g_autofree char *rest = tn_ui_format_money (q->total - amount, self->decimals,
+                                                    q->currency);
+        return g_strdup_printf (_("Cash %s, card %s"), paid, rest);
+      }
+    case METHOD_SECOND:
+      {
+        g_autofree char *second = tn_ui_format_money (q->second_total, q->second_decimals,
+                                                      q->second_currency);
+        return g_strdup_printf (_("Cash %s"), given ? paid : second);
+      }
+    }
+  g_assert_not_reached ();
+}
+
 static void
 on_complete_clicked (TnPaymentWindow *self)
 {
@@ -150,6 +192,7 @@ on_complete_clicked (TnPaymentWindow *self)
   g_autoptr(TnSaleReceipt) receipt = NULL;
   g_autoptr(GError) error = NULL;
   Method method = current_method (self);
+  g_autofree char *payments = NULL;
   gboolean given;
   gint64 amount;
 
@@ -193,7 +236,8 @@ on_complete_clicked (TnPaymentWindow *self)
       gtk_widget_grab_focus (GTK_WIDGET (self->amount_entry));
       return;
     }
-  g_signal_emit (self, signals[SALE_COMPLETED], 0, receipt);
+  payments = describe_payments (self, method, given, amount);
+  g_signal_emit (self, signals[SALE_COMPLETED], 0, receipt, payments);
   gtk_window_destroy (GTK_WINDOW (self));
 }
 
@@ -240,7 +284,7 @@ tn_payment_window_class_init (TnPaymentWindowClass *klass)
 
   signals[SALE_COMPLETED] =
     g_signal_new ("sale-completed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_POINTER, G_TYPE_STRING);
 
   gtk_widget_class_install_action (widget_class, "payment.method", "s", method_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "payment.method", "s", "cash");

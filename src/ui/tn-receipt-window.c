@@ -53,7 +53,8 @@ char *
 tn_receipt_format_markup (TnStore             *store,
                           const TnSaleReceipt *receipt,
                           TnCart              *cart,
-                          const char          *cashier)
+                          const char          *cashier,
+                          const char          *payments)
 {
   GString *out = g_string_new (NULL);
   guint decimals = tn_store_get_decimals (store);
@@ -120,6 +121,12 @@ tn_receipt_format_markup (TnStore             *store,
       }
     append_columns (out, _("Paid"), paid);
     append_columns (out, _("Change"), change);
+    if (payments != NULL)
+      {
+        g_autofree char *escaped_payments = g_markup_escape_text (payments, -1);
+
+        g_string_append_printf (out, "%s\n", escaped_payments);
+      }
   }
   g_string_append_c (out, '\n');
   {
@@ -221,7 +228,8 @@ GtkWindow *
 tn_receipt_window_new (GtkWindow           *parent,
                        TnApplication       *app,
                        const TnSaleReceipt *receipt,
-                       TnCart              *cart)
+                       TnCart              *cart,
+                       const char          *payments)
 {
   TnReceiptWindow *self;
 
@@ -235,7 +243,7 @@ tn_receipt_window_new (GtkWindow           *parent,
   self->app = app;
   self->fiscal_doc = g_strdup (receipt->fiscal_doc);
   self->markup = tn_receipt_format_markup (tn_application_get_store (app), receipt, cart,
-                                           tn_application_get_cashier_name (app));
+                                           tn_application_get_cashier_name (app), payments);
   tn_ui_label_set_text (self->fiscal_label, receipt->fiscal_doc, _("Fiscal number"));
   gtk_label_set_markup (self->body_label, self->markup);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->body_label),
