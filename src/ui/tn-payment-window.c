@@ -93,6 +93,12 @@ update_change (TnPaymentWindow *self)
       change = tn_ui_format_money (0, decimals, currency);
       label = g_strdup_printf (_("Change: %s"), change);
     }
+  else if (method == METHOD_SECOND && amount > due)
+    {
+      /* Change is given in the base currency at the store's rate: the
+       * sale works it out exactly and the receipt shows it. */
+      label = g_strdup_printf (_("Change in %s: on the receipt"), self->quote->currency);
+    }
   else if (amount >= due)
     {
       change = tn_ui_format_money (amount - due, decimals, currency);
