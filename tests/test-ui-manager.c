@@ -104,6 +104,37 @@ test_method_names (void)
   g_assert_cmpstr (tn_manager_method_name ("voucher"), ==, "voucher");
 }
 
+/* The shape the cloud client reports (url, state, breaker, times in ms,
+ * null members, the hub's version vector as an object). */
+static void
+test_cloud_state_text (void)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *when = tn_manager_format_ms (1700000000000, "%x %X");
+  g_autofree char *expected = NULL;
+
+  json_parser_load_from_data (parser,
+      "{\"url\": \"https://hub.example/\", \"state\": \"backing-off\", \"breaker\": \"open\","
+      " \"last_success\": 1700000000000, \"last_attempt\": 0, \"last_error\": null,"
+      " \"pending\": 12, \"dead_letters\": 1, \"batch_size\": 250,"
+      " \"hub_vv\": {\"a\": 3}, \"newer_member\": true}", -1, &error);
+  g_assert_no_error (error);
+  text = tn_manager_cloud_state_text (json_node_get_object (json_parser_get_root (parser)),
+                                      "https://hub.example/");
+  expected = g_strdup_printf ("Hub: https://hub.example/\n"
+                              "State: backing-off\n"
+                              "Circuit breaker: open\n"
+                              "Last sync: %s\n"
+                              "Last attempt: —\n"
+                              "Waiting for the hub: 12\n"
+                              "Dead letters: 1\n"
+                              "Batch size: 250\n"
+                              "newer_member: yes", when);
+  g_assert_cmpstr (text, ==, expected);
+}
+
 /* The line of @text that starts with @label, for one comparison. */
 static char *
 report_line (const char *text,
@@ -200,6 +231,7 @@ main (int    argc,
   g_test_add_func ("/ui-manager/format/today-start", test_today_start);
   g_test_add_func ("/ui-manager/format/method-names", test_method_names);
   g_test_add_func ("/ui-manager/z-report/text", test_z_report_text);
+  g_test_add_func ("/ui-manager/cloud-state/text", test_cloud_state_text);
 
   return g_test_run ();
 }

@@ -149,6 +149,67 @@ tn_manager_z_report_text (TnStore         *store,
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
+/* Names for the members of the cloud state the sync worker reports; a
+ * member not listed shows under its own key. */
+static const char *
+cloud_member_label (const char *key)
+{
+  static const struct { const char *key; const char *label; } labels[] = {
+    { "state", N_("State") },
+    { "breaker", N_("Circuit breaker") },
+    { "last_success", N_("Last sync") },
+    { "last_attempt", N_("Last attempt") },
+    { "last_error", N_("Last error") },
+    { "pending", N_("Waiting for the hub") },
+    { "dead_letters", N_("Dead letters") },
+    { "batch_size", N_("Batch size") },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (labels); i++)
+    if (g_str_equal (key, labels[i].key))
+      return _(labels[i].label);
+  return key;
+}
+
+/* Times in the cloud state are ms since the epoch under keys that say so. */
+static gboolean
+is_time_key (const char *key)
+{
+  return g_str_has_prefix (key, "last_") || g_str_has_suffix (key, "_at") ||
+         g_str_has_suffix (key, "_ms");
+}
+
+char *
+tn_manager_cloud_state_text (JsonObject *cloud,
+                             const char *hub_url)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GList) members = json_object_get_members (cloud);
+
+  g_string_append_printf (text, _("Hub: %s"), hub_url);
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      const char *key = l->data;
+      JsonNode *node = json_object_get_member (cloud, key);
+      g_autofree char *value = NULL;
+
+      if (g_str_equal (key, "url") || !JSON_NODE_HOLDS_VALUE (node))
+        continue;
+      if (json_node_get_value_type (node) == G_TYPE_INT64 && is_time_key (key))
+        value = tn_manager_format_ms (json_node_get_int (node), "%x %X");
+      else if (json_node_get_value_type (node) == G_TYPE_INT64)
+        value = g_strdup_printf ("%" PRId64, json_node_get_int (node));
+      else if (json_node_get_value_type (node) == G_TYPE_BOOLEAN)
+        value = g_strdup (json_node_get_boolean (node) ? _("yes") : _("no"));
+      else if (json_node_get_value_type (node) == G_TYPE_STRING)
+        value = g_strdup (json_node_get_string (node));
+      else
+        continue;
+      g_string_append_printf (text, "\n%s: %s", cloud_member_label (key), value);
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
 void
 tn_manager_show_error (GtkLabel   *label,
                        const char *message)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <gtk/gtk.h>
+#include <json-glib/json-glib.h>
 
 #include "tn-operations.h"
 #include "tn-store.h"
@@ -33,6 +34,12 @@ const char *tn_manager_method_name    (const char  *method);
  * method and currency, float, cash in/out, expected, counted, variance. */
 char     *tn_manager_z_report_text    (TnStore         *store,
                                        const TnZReport *report);
+
+/* The hub (cloud) state the sync worker reports, one member a line
+ * after "Hub: @hub_url": known members under translated names, times
+ * (last_*, *_at, *_ms) as local times; objects and nulls are left out. */
+char     *tn_manager_cloud_state_text (JsonObject  *cloud,
+                                       const char  *hub_url);
 
 /* Shows @message in @label (an inline error), or hides the label for NULL. */
 void      tn_manager_show_error       (GtkLabel    *label,

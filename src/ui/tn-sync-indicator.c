@@ -232,26 +232,15 @@ refresh_peers (TnSyncIndicator *self)
 
 /* Hub --------------------------------------------------------------------- */
 
-/* Times in the cloud state are ms since the epoch under keys that say so. */
-static gboolean
-is_time_key (const char *key)
-{
-  return g_str_has_prefix (key, "last_") || g_str_has_suffix (key, "_at") ||
-         g_str_has_suffix (key, "_ms");
-}
-
-/* The hub state the sync worker writes to peers.json ("cloud"), shown
- * member by member: the worker decides what is worth knowing. */
+/* The hub state the sync worker writes to peers.json ("cloud"). */
 static void
 refresh_hub (TnSyncIndicator *self)
 {
   const TnConfig *config = tn_application_get_config (self->app);
-  g_autoptr(GString) text = g_string_new (NULL);
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autofree char *path = NULL;
+  g_autofree char *text = NULL;
   JsonNode *root;
-  JsonObject *cloud;
-  g_autoptr(GList) members = NULL;
 
   if (config == NULL || config->hub_url == NULL ||
       g_signal_lookup ("cloud-changed", TN_TYPE_SYNC_SERVICE) == 0)
@@ -272,31 +261,10 @@ refresh_hub (TnSyncIndicator *self)
       tn_ui_label_set_text (self->hub_label, line, _("Hub status"));
       return;
     }
-  cloud = json_object_get_object_member (json_node_get_object (root), "cloud");
-  g_string_append_printf (text, _("Hub: %s"), config->hub_url);
-  members = json_object_get_members (cloud);
-  for (GList *l = members; l != NULL; l = l->next)
-    {
-      const char *key = l->data;
-      JsonNode *node = json_object_get_member (cloud, key);
-      g_autofree char *value = NULL;
-
-      if (g_str_equal (key, "url") || !JSON_NODE_HOLDS_VALUE (node))
-        continue;
-      if (json_node_get_value_type (node) == G_TYPE_INT64 && is_time_key (key))
-        value = tn_manager_format_ms (json_node_get_int (node), "%x %X");
-      else if (json_node_get_value_type (node) == G_TYPE_INT64)
-        value = g_strdup_printf ("%" PRId64, json_node_get_int (node));
-      else if (json_node_get_value_type (node) == G_TYPE_BOOLEAN)
-        value = g_strdup (json_node_get_boolean (node) ? _("yes") : _("no"));
-      else if (json_node_get_value_type (node) == G_TYPE_STRING)
-        value = g_strdup (json_node_get_string (node));
-      else
-        continue;
-      /* The worker's own key names ("breaker", "last_success" …). */
-      g_string_append_printf (text, "\n%s: %s", key, value);
-    }
-  tn_ui_label_set_text (self->hub_label, text->str, _("Hub status"));
+  text = tn_manager_cloud_state_text (json_object_get_object_member (json_node_get_object (root),
+                                                                     "cloud"),
+                                      config->hub_url);
+  tn_ui_label_set_text (self->hub_label, text, _("Hub status"));
 }
 
 /* The heavier part (a few indexed queries), only while the popover shows. */
