@@ -3,6 +3,7 @@
 
 #include "tn-cash-window.h"
 
+#include <errno.h>
 #include <glib/gi18n.h>
 
 #include "tn-fiscal-banner.h"
@@ -30,6 +31,7 @@ struct _TnCashWindow
   GtkLabel       *expected_label;
   GtkEditable    *counted_entry;
   GtkLabel       *report_label;
+  GtkLabel       *report_status;
   GtkWidget      *done_button;
 };
 
@@ -221,6 +223,7 @@ on_close_clicked (GtkWidget    *widget,
   g_free (self->report_doc);
   self->report_text = tn_manager_z_report_text (store, report);
   self->report_doc = g_strdup (report->z_doc);
+  gtk_label_set_text (self->report_status, "");
   tn_ui_label_set_text (self->report_label, self->report_text, _("Z report"));
   gtk_editable_set_text (self->counted_entry, "");
   tn_ui_label_set_text (self->state_label, _("The session is closed; its Z report:"),
@@ -246,6 +249,44 @@ on_print_clicked (GtkButton    *button,
   title = g_strdup_printf (_("Z report %s"), self->report_doc);
   if (!tn_print_text_document (GTK_WINDOW (self), title, markup, NULL, &error))
     tn_manager_show_error (self->error_label, error->message);
+}
+
+/* Z reports go to the Documents folder (Tendero/Z reports), named by
+ * their number, like the receipts. */
+static void
+on_save_pdf_clicked (GtkButton    *button,
+                     TnCashWindow *self)
+{
+  const char *documents = g_get_user_special_dir (G_USER_DIRECTORY_DOCUMENTS);
+  g_autofree char *dir = g_build_filename (documents != NULL ? documents : g_get_home_dir (),
+                                           "Tendero", "Z reports", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *markup = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *text = NULL;
+
+  if (self->report_text == NULL)
+    return;
+  name = g_strdup_printf ("z-report-%s.pdf", self->report_doc);
+  g_strdelimit (name, "/\\", '-');
+  path = g_build_filename (dir, name, NULL);
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      text = g_strdup_printf (_("Could not create the folder %s: %s"), dir, g_strerror (errno));
+      gtk_label_set_text (self->report_status, text);
+      return;
+    }
+  markup = g_markup_escape_text (self->report_text, -1);
+  title = g_strdup_printf (_("Z report %s"), self->report_doc);
+  if (!tn_print_text_document (GTK_WINDOW (self), title, markup, path, &error))
+    {
+      gtk_label_set_text (self->report_status, error->message);
+      return;
+    }
+  text = g_strdup_printf (_("Saved to %s"), path);
+  gtk_label_set_text (self->report_status, text);
 }
 
 static void
@@ -300,12 +341,14 @@ tn_cash_window_class_init (TnCashWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TnCashWindow, counted_entry);
   gtk_widget_class_bind_template_child (widget_class, TnCashWindow, report_label);
   gtk_widget_class_bind_template_child (widget_class, TnCashWindow, done_button);
+  gtk_widget_class_bind_template_child (widget_class, TnCashWindow, report_status);
   gtk_widget_class_bind_template_callback (widget_class, on_open_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_cash_in_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_cash_out_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_blind_toggled);
   gtk_widget_class_bind_template_callback (widget_class, on_close_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_print_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_save_pdf_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_done_clicked);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
