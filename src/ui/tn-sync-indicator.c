@@ -206,10 +206,12 @@ refresh_peers (TnSyncIndicator *self)
     {
       TnSyncPeerStatus *peer = peers->pdata[i];
       GtkWidget *label = gtk_label_new (NULL);
-      /* TRANSLATORS: terminal or address, connection state, events the
-       * peer has not acknowledged yet, events it holds that we lack */
-      char *text = g_strdup_printf (_("%s: %s · lag %" PRId64 " · behind %" PRId64),
+      /* TRANSLATORS: terminal or address, who dialled, connection state,
+       * events the peer has not acknowledged yet, events it holds that we
+       * lack */
+      char *text = g_strdup_printf (_("%s (%s): %s · lag %" PRId64 " · behind %" PRId64),
                                     peer->terminal != NULL ? peer->terminal : peer->label,
+                                    peer->outgoing ? _("outgoing") : _("incoming"),
                                     peer->state, peer->lag, peer->behind);
 
       if (peer->last_error != NULL && g_strcmp0 (peer->state, "connected") != 0)
