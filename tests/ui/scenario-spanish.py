@@ -30,6 +30,9 @@ def main():
         tnui.type_at(pin, sc.CASHIER[1])
         tnui.wait_text(win, "label", es("Cashier"), lambda t: t == sc.CASHIER[0],
                        "the cashier's name")
+        offline = tnui.wait_text(win, "label", es("Sync summary"),
+                                 lambda t: t == es("Offline"), "that the lane is offline")
+        tnui.check(True, f"the sync indicator reads “{offline}”")
         search = tnui.find(win, "text", es("Search products"))
         tnui.find(win, "push button", es("Pay"))
         tnui.check(not tnui.find_all(win, "text", "Search products"),
