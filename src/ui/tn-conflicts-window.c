@@ -23,6 +23,7 @@ struct _TnConflictsWindow
   char           *resolving;    /* conflict id */
   gint64          value;
   GtkWidget      *first_entry;  /* the first "Other value", for the keyboard */
+  char           *shown;        /* what the view shows, to rebuild only on a change */
 
   GtkLabel       *error_label;
   GtkBox         *conflicts_box;
@@ -218,6 +219,24 @@ conflict_section (TnConflictsWindow *self,
   return section;
 }
 
+static char *
+conflicts_signature (GPtrArray *conflicts)
+{
+  GString *signature = g_string_new (NULL);
+
+  for (guint i = 0; i < conflicts->len; i++)
+    {
+      const TnConflict *conflict = conflicts->pdata[i];
+
+      g_string_append_printf (signature, "%s:", conflict->id);
+      for (guint j = 0; j < conflict->candidates->len; j++)
+        g_string_append_printf (signature, "%s,",
+                                ((TnConflictCandidate *) conflict->candidates->pdata[j])->event_id);
+      g_string_append_c (signature, ';');
+    }
+  return g_string_free (signature, FALSE);
+}
+
 /* Conflicts are few (one per product field at most): rebuilt whole. */
 static void
 reload (TnConflictsWindow *self)
@@ -225,15 +244,11 @@ reload (TnConflictsWindow *self)
   TnStore *store = tn_application_get_store (self->app);
   g_autoptr(GPtrArray) conflicts = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *signature = NULL;
   GtkWidget *child;
 
   /* Keep what a manager is typing while a choice waits for approval. */
-  if (self->approval != NULL)
-    return;
-  self->first_entry = NULL;
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->conflicts_box))) != NULL)
-    gtk_box_remove (self->conflicts_box, child);
-  if (store == NULL)
+  if (self->approval != NULL || store == NULL)
     return;
   conflicts = tn_store_list_conflicts (store, &error);
   if (conflicts == NULL)
@@ -241,6 +256,16 @@ reload (TnConflictsWindow *self)
       tn_manager_show_error (self->error_label, error->message);
       return;
     }
+  /* Events keep arriving: rebuild (losing what is typed) only when the
+   * conflicts or their candidates changed. */
+  signature = conflicts_signature (conflicts);
+  if (g_strcmp0 (signature, self->shown) == 0)
+    return;
+  g_free (self->shown);
+  self->shown = g_steal_pointer (&signature);
+  self->first_entry = NULL;
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->conflicts_box))) != NULL)
+    gtk_box_remove (self->conflicts_box, child);
   if (conflicts->len == 0)
     {
       GtkWidget *none = gtk_label_new (_("No open conflicts: every lane agrees."));
@@ -282,6 +307,7 @@ tn_conflicts_window_dispose (GObject *object)
   g_cancellable_cancel (self->approval);
   g_clear_object (&self->approval);
   g_clear_pointer (&self->resolving, g_free);
+  g_clear_pointer (&self->shown, g_free);
   if (self->service != NULL)
     g_signal_handlers_disconnect_by_data (self->service, self);
   g_clear_weak_pointer (&self->service);

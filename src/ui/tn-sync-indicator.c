@@ -99,7 +99,12 @@ update_offline_warning (TnSyncIndicator *self,
   guint max_minutes = config != NULL ? config->max_offline_minutes : 60;
   gint64 offline_ms = now - self->last_online_ms;
 
-  if (online || max_minutes == 0 || offline_ms < (gint64) max_minutes * 60 * 1000)
+  /* A lane set up to work alone is not "offline". */
+  gboolean has_partners = config != NULL && ((config->peers != NULL && config->peers[0] != NULL) ||
+                                             config->hub_url != NULL);
+
+  if (online || !has_partners || max_minutes == 0 ||
+      offline_ms < (gint64) max_minutes * 60 * 1000)
     {
       gtk_widget_set_visible (GTK_WIDGET (self->offline_warning), FALSE);
       gtk_widget_remove_css_class (GTK_WIDGET (self->button), "warning");
