@@ -274,7 +274,14 @@ tn_application_shutdown (GApplication *app)
 {
   TnApplication *self = TN_APPLICATION (app);
 
+  GList *windows;
+
   g_cancellable_cancel (self->key_cancellable);
+  /* Quitting leaves the windows alive: destroy them so they save their
+   * state (and views let go of the store) before the process ends. */
+  while ((windows = gtk_application_get_windows (GTK_APPLICATION (self))) != NULL)
+    gtk_window_destroy (GTK_WINDOW (windows->data));
+  g_settings_sync ();
   stop_sync_service (self);
   G_APPLICATION_CLASS (tn_application_parent_class)->shutdown (app);
 }

@@ -523,8 +523,12 @@ static void
 tn_checkout_view_dispose (GObject *object)
 {
   TnCheckoutView *self = TN_CHECKOUT_VIEW (object);
+  GtkWidget *child;
 
   gtk_widget_dispose_template (GTK_WIDGET (self), TN_TYPE_CHECKOUT_VIEW);
+  /* The template's top box has no id: unparent it here. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
   g_clear_object (&self->selection);
   g_clear_object (&self->cart);
   g_clear_object (&self->settings);

@@ -371,10 +371,14 @@ static void
 tn_first_run_view_dispose (GObject *object)
 {
   TnFirstRunView *self = TN_FIRST_RUN_VIEW (object);
+  GtkWidget *child;
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), TN_TYPE_FIRST_RUN_VIEW);
+  /* The template's top box has no id: unparent it here. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
   G_OBJECT_CLASS (tn_first_run_view_parent_class)->dispose (object);
 }
 

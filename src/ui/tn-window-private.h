@@ -15,7 +15,6 @@ struct _TnWindow
   GSettings            *settings;          /* NULL when the schema is not installed */
 
   /* Template children */
-  GtkHeaderBar         *header_bar;
   GtkLabel             *cashier_label;
   GtkBox               *header_end_box;
   GtkBox               *banner_box;

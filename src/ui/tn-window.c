@@ -125,13 +125,6 @@ save_window_state (TnWindow *self)
     }
 }
 
-static gboolean
-tn_window_close_request (GtkWindow *window)
-{
-  save_window_state (TN_WINDOW (window));
-  return GTK_WINDOW_CLASS (tn_window_parent_class)->close_request (window);
-}
-
 static void
 pack_header_widgets (TnWindow *self)
 {
@@ -201,6 +194,8 @@ tn_window_dispose (GObject *object)
   TnWindow *self = TN_WINDOW (object);
 
   g_clear_handle_id (&self->idle_source, g_source_remove);
+  /* Ctrl+Q destroys the window without a close request. */
+  save_window_state (self);
   g_clear_object (&self->settings);
   gtk_widget_dispose_template (GTK_WIDGET (self), TN_TYPE_WINDOW);
   G_OBJECT_CLASS (tn_window_parent_class)->dispose (object);
@@ -211,13 +206,10 @@ tn_window_class_init (TnWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
-  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->dispose = tn_window_dispose;
-  window_class->close_request = tn_window_close_request;
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/tendero/Tendero/tn-window.ui");
-  gtk_widget_class_bind_template_child (widget_class, TnWindow, header_bar);
   gtk_widget_class_bind_template_child (widget_class, TnWindow, cashier_label);
   gtk_widget_class_bind_template_child (widget_class, TnWindow, header_end_box);
   gtk_widget_class_bind_template_child (widget_class, TnWindow, banner_box);
