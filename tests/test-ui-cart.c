@@ -123,6 +123,32 @@ test_remove_and_clear (void)
   g_assert_cmpuint (changes.count, ==, 0);
 }
 
+/* A price changed on another lane reaches the line being rung up. */
+static void
+test_reprice (void)
+{
+  g_autoptr(TnCart) cart = tn_cart_new ();
+  Changes changes = { 0 };
+
+  tn_cart_add_line (cart, line ("A", 100, 0, 2000));
+  tn_cart_add_line (cart, line ("B", 450, 1600, 1000));
+  g_signal_connect (cart, "items-changed", G_CALLBACK (on_items_changed), &changes);
+
+  g_assert_false (tn_cart_reprice (cart, "B", 450, 1600));
+  g_assert_false (tn_cart_reprice (cart, "C", 999, 0));
+  g_assert_cmpuint (changes.count, ==, 0);
+
+  g_assert_true (tn_cart_reprice (cart, "B", 500, 1600));
+  g_assert_cmpuint (changes.count, ==, 1);
+  g_assert_cmpuint (changes.position, ==, 1);
+  g_assert_cmpint (tn_cart_line_get_unit_price (tn_cart_get_line (cart, 1)), ==, 500);
+  /* 5.00 + 16 % */
+  g_assert_cmpint (tn_cart_line_get_total (tn_cart_get_line (cart, 1)), ==, 580);
+  g_assert_true (tn_cart_reprice (cart, "B", 500, 0));
+  g_assert_cmpint (tn_cart_line_get_total (tn_cart_get_line (cart, 1)), ==, 500);
+  g_assert_cmpint (tn_cart_line_get_quantity (tn_cart_get_line (cart, 1)), ==, 1000);
+}
+
 /* The totals the checkout shows come from tn_store_quote_sale () on the
  * cart's request, and they agree with the lines and with the sale. */
 static void
@@ -249,6 +275,7 @@ main (int    argc,
   g_test_add_func ("/ui/cart/add-merges-same-sku", test_add_merges_same_sku);
   g_test_add_func ("/ui/cart/quantities", test_quantities);
   g_test_add_func ("/ui/cart/remove-and-clear", test_remove_and_clear);
+  g_test_add_func ("/ui/cart/reprice", test_reprice);
   g_test_add_func ("/ui/cart/request-priced-by-store", test_request_priced_by_store);
   g_test_add_func ("/ui/cart/employee-lookup", test_employee_lookup);
   g_test_add_func ("/ui/cart/receipt-markup", test_receipt_markup);

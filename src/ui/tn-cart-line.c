@@ -149,6 +149,27 @@ tn_cart_line_get_unit_price (TnCartLine *self)
   return self->unit_price;
 }
 
+gint
+tn_cart_line_get_tax_bp (TnCartLine *self)
+{
+  g_return_val_if_fail (TN_IS_CART_LINE (self), 0);
+  return self->tax_bp;
+}
+
+void
+tn_cart_line_set_unit_price (TnCartLine *self,
+                             gint64      unit_price,
+                             gint        tax_bp)
+{
+  g_return_if_fail (TN_IS_CART_LINE (self));
+
+  if (self->unit_price == unit_price && self->tax_bp == tax_bp)
+    return;
+  self->unit_price = unit_price;
+  self->tax_bp = tax_bp;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOTAL_TEXT]);
+}
+
 gint64
 tn_cart_line_get_quantity (TnCartLine *self)
 {

@@ -25,6 +25,11 @@ TnCartLine *tn_cart_line_new            (const char *sku,
 const char *tn_cart_line_get_sku        (TnCartLine *self);
 const char *tn_cart_line_get_name       (TnCartLine *self);
 gint64      tn_cart_line_get_unit_price (TnCartLine *self);
+gint        tn_cart_line_get_tax_bp     (TnCartLine *self);
+/* Another lane changed the price while the sale is rung up. */
+void        tn_cart_line_set_unit_price (TnCartLine *self,
+                                         gint64      unit_price,
+                                         gint        tax_bp);
 gint64      tn_cart_line_get_quantity   (TnCartLine *self);
 void        tn_cart_line_set_quantity   (TnCartLine *self,
                                          gint64      qty_milli);

@@ -212,6 +212,30 @@ tn_cart_clear (TnCart *self)
   emit_changed (self, 0, n, 0);
 }
 
+gboolean
+tn_cart_reprice (TnCart     *self,
+                 const char *sku,
+                 gint64      unit_price,
+                 gint        tax_bp)
+{
+  g_return_val_if_fail (TN_IS_CART (self), FALSE);
+
+  for (guint i = 0; i < self->lines->len; i++)
+    {
+      TnCartLine *line = g_ptr_array_index (self->lines, i);
+
+      if (!g_str_equal (tn_cart_line_get_sku (line), sku))
+        continue;
+      if (tn_cart_line_get_unit_price (line) == unit_price &&
+          tn_cart_line_get_tax_bp (line) == tax_bp)
+        return FALSE;
+      tn_cart_line_set_unit_price (line, unit_price, tax_bp);
+      emit_changed (self, i, 1, 1);
+      return TRUE;
+    }
+  return FALSE;
+}
+
 TnSaleRequest *
 tn_cart_to_request (TnCart *self)
 {

@@ -35,6 +35,12 @@ gboolean       tn_cart_change_quantity (TnCart    *self,
 gboolean       tn_cart_remove        (TnCart      *self,
                                       guint        position);
 void           tn_cart_clear         (TnCart      *self);
+/* Updates the line of @sku to a new price (and tax); TRUE if a line
+ * changed. */
+gboolean       tn_cart_reprice       (TnCart      *self,
+                                      const char  *sku,
+                                      gint64       unit_price,
+                                      gint         tax_bp);
 /* The sale request for the cart's lines (no payments yet). */
 TnSaleRequest *tn_cart_to_request    (TnCart      *self);
 

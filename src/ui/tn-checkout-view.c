@@ -394,12 +394,40 @@ reload_quick_keys (TnCheckoutView *self)
                           gtk_widget_get_first_child (GTK_WIDGET (self->quick_keys)) != NULL);
 }
 
+/* The cart's lines show the catalogue's current prices (the sale is
+ * priced from it anyway); a cart has few lines. */
+static void
+reprice_cart (TnCheckoutView *self)
+{
+  TnStore *store = tn_application_get_store (self->app);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->cart));
+  g_autoptr(GPtrArray) skus = g_ptr_array_new_with_free_func (g_free);
+
+  if (store == NULL)
+    return;
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (skus, g_strdup (tn_cart_line_get_sku (tn_cart_get_line (self->cart, i))));
+  for (guint i = 0; i < skus->len; i++)
+    {
+      const char *sku = g_ptr_array_index (skus, i);
+      g_autoptr(GPtrArray) found = tn_store_list_products (store, sku, 1, NULL);
+      const TnProductInfo *info;
+
+      if (found == NULL || found->len == 0)
+        continue;
+      info = g_ptr_array_index (found, 0);
+      if (g_str_equal (info->sku, sku) && info->price >= 0)
+        tn_cart_reprice (self->cart, sku, info->price, info->tax_bp);
+    }
+}
+
 static void
 on_store_changed (TnCheckoutView *self)
 {
   /* Prices and names may have changed (here or on another lane). */
   reload_quick_keys (self);
   run_search (self);
+  reprice_cart (self);
   update_totals (self);
 }
 
