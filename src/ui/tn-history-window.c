@@ -33,7 +33,7 @@ struct _TnHistoryWindow
   GtkSearchEntry  *search_entry;
   GtkLabel        *summary_label;
   GtkLabel        *error_label;
-  GtkListView     *list_view;
+  GtkColumnView   *column_view;
 };
 
 G_DEFINE_FINAL_TYPE (TnHistoryWindow, tn_history_window, GTK_TYPE_WINDOW)
@@ -113,28 +113,24 @@ reload (TnHistoryWindow *self)
                        items->pdata, items->len);
 
   total = tn_manager_format_money (store, state.total, NULL);
-  summary = g_strdup_printf (_("Today: %" PRId64 " sales, %s; %" PRId64 " voided"),
+  summary = g_strdup_printf (ngettext ("Today: %" PRId64 " sale, %s; %" PRId64 " voided",
+                                       "Today: %" PRId64 " sales, %s; %" PRId64 " voided",
+                                       (gulong) state.count),
                              state.count, total, state.voided);
   tn_ui_label_set_text (self->summary_label, summary, _("Sales summary"));
 }
 
-/* Rows -------------------------------------------------------------------- */
+/* Columns ----------------------------------------------------------------- */
 
-static GtkWidget *
-row_label (GtkWidget  *box,
-           const char *name,
-           int         width_chars,
-           float       xalign)
+typedef enum
 {
-  GtkWidget *label = gtk_label_new (NULL);
-
-  gtk_label_set_width_chars (GTK_LABEL (label), width_chars);
-  gtk_label_set_xalign (GTK_LABEL (label), xalign);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-  gtk_widget_set_name (label, name);
-  gtk_box_append (GTK_BOX (box), label);
-  return label;
-}
+  COLUMN_TIME,
+  COLUMN_FISCAL,
+  COLUMN_CASHIER,
+  COLUMN_TOTAL,
+  COLUMN_STATUS,
+  COLUMN_VOID,
+} Column;
 
 static void
 on_void_clicked (GtkButton       *button,
@@ -147,68 +143,105 @@ on_void_clicked (GtkButton       *button,
 }
 
 static void
-on_setup_row (GtkSignalListItemFactory *factory,
-              GtkListItem              *list_item,
-              TnHistoryWindow          *self)
+on_setup_cell (GtkSignalListItemFactory *factory,
+               GtkListItem              *list_item,
+               TnHistoryWindow          *self)
 {
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  GtkWidget *button = gtk_button_new_with_label (_("Void"));
-  GtkWidget *total;
+  Column column = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (factory), "column"));
+  GtkWidget *widget;
 
-  row_label (box, "time", 9, 0);
-  row_label (box, "fiscal", 14, 0);
-  gtk_widget_set_hexpand (row_label (box, "cashier", 12, 0), TRUE);
-  total = row_label (box, "total", 14, 1);
-  gtk_widget_add_css_class (total, "numeric");
-  row_label (box, "status", 8, 0);
-  g_signal_connect (button, "clicked", G_CALLBACK (on_void_clicked), self);
-  gtk_box_append (GTK_BOX (box), button);
-  gtk_list_item_set_child (list_item, box);
+  if (column == COLUMN_VOID)
+    {
+      widget = gtk_button_new_with_label (_("Void"));
+      g_signal_connect (widget, "clicked", G_CALLBACK (on_void_clicked), self);
+    }
+  else
+    {
+      widget = gtk_label_new (NULL);
+      gtk_label_set_xalign (GTK_LABEL (widget), column == COLUMN_TOTAL ? 1 : 0);
+      gtk_label_set_ellipsize (GTK_LABEL (widget), PANGO_ELLIPSIZE_END);
+      if (column == COLUMN_TOTAL)
+        gtk_widget_add_css_class (widget, "numeric");
+    }
+  gtk_list_item_set_child (list_item, widget);
   gtk_list_item_set_activatable (list_item, FALSE);
 }
 
 static void
-on_bind_row (GtkSignalListItemFactory *factory,
-             GtkListItem              *list_item,
-             TnHistoryWindow          *self)
+on_bind_cell (GtkSignalListItemFactory *factory,
+              GtkListItem              *list_item,
+              TnHistoryWindow          *self)
 {
+  Column column = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (factory), "column"));
   TnHistoryItem *item = gtk_list_item_get_item (list_item);
-  GtkWidget *box = gtk_list_item_get_child (list_item);
-  GtkWidget *child = gtk_widget_get_first_child (box);
+  GtkWidget *widget = gtk_list_item_get_child (list_item);
   gboolean voided = tn_history_item_get_voided (item);
-  const char *texts[] = {
-    tn_history_item_get_time (item),
-    tn_history_item_get_fiscal_doc (item),
-    tn_history_item_get_cashier (item),
-    tn_history_item_get_total (item),
-    voided ? _("Voided") : _("Completed"),
-  };
-  g_autofree char *name = NULL;
+  const char *text = NULL;
 
-  for (guint i = 0; i < G_N_ELEMENTS (texts); i++, child = gtk_widget_get_next_sibling (child))
+  switch (column)
     {
-      gtk_label_set_text (GTK_LABEL (child), texts[i]);
-      if (voided && i < 4)
-        gtk_widget_add_css_class (child, "voided");
-      else
-        gtk_widget_remove_css_class (child, "voided");
+    case COLUMN_TIME:
+      text = tn_history_item_get_time (item);
+      break;
+    case COLUMN_FISCAL:
+      text = tn_history_item_get_fiscal_doc (item);
+      break;
+    case COLUMN_CASHIER:
+      text = tn_history_item_get_cashier (item);
+      break;
+    case COLUMN_TOTAL:
+      text = tn_history_item_get_total (item);
+      break;
+    case COLUMN_STATUS:
+      text = voided ? _("Voided") : _("Completed");
+      break;
+    case COLUMN_VOID:
+    default:
+      {
+        g_autofree char *name = g_strdup_printf (_("Void sale %s"),
+                                                 tn_history_item_get_fiscal_doc (item));
+
+        gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                        name, -1);
+        gtk_widget_set_tooltip_text (widget, name);
+        gtk_widget_set_sensitive (widget, !voided);
+        g_object_set_data_full (G_OBJECT (widget), "item", g_object_ref (item), g_object_unref);
+        return;
+      }
     }
-  /* child is now the button. */
-  name = g_strdup_printf (_("Void sale %s"), tn_history_item_get_fiscal_doc (item));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
-  gtk_widget_set_tooltip_text (child, name);
-  gtk_widget_set_sensitive (child, !voided);
-  g_object_set_data_full (G_OBJECT (child), "item", g_object_ref (item), g_object_unref);
+  gtk_label_set_text (GTK_LABEL (widget), text);
+  if (voided && column != COLUMN_STATUS)
+    gtk_widget_add_css_class (widget, "voided");
+  else
+    gtk_widget_remove_css_class (widget, "voided");
 }
 
 static void
-on_unbind_row (GtkSignalListItemFactory *factory,
-               GtkListItem              *list_item,
-               TnHistoryWindow          *self)
+on_unbind_cell (GtkSignalListItemFactory *factory,
+                GtkListItem              *list_item,
+                TnHistoryWindow          *self)
 {
-  GtkWidget *button = gtk_widget_get_last_child (gtk_list_item_get_child (list_item));
+  if (GPOINTER_TO_INT (g_object_get_data (G_OBJECT (factory), "column")) == COLUMN_VOID)
+    g_object_set_data (G_OBJECT (gtk_list_item_get_child (list_item)), "item", NULL);
+}
 
-  g_object_set_data (G_OBJECT (button), "item", NULL);
+static void
+add_column (TnHistoryWindow *self,
+            Column           column,
+            const char      *title,
+            gboolean         expand)
+{
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+  g_autoptr(GtkColumnViewColumn) view_column = NULL;
+
+  g_object_set_data (G_OBJECT (factory), "column", GINT_TO_POINTER (column));
+  g_signal_connect (factory, "setup", G_CALLBACK (on_setup_cell), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (on_bind_cell), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (on_unbind_cell), self);
+  /* Takes the factory. */
+  view_column = gtk_column_view_column_new (title, factory);
+  gtk_column_view_column_set_expand (view_column, expand);
+  gtk_column_view_append_column (self->column_view, view_column);
 }
 
 /* Search ------------------------------------------------------------------ */
@@ -459,7 +492,7 @@ tn_history_window_class_init (TnHistoryWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TnHistoryWindow, search_entry);
   gtk_widget_class_bind_template_child (widget_class, TnHistoryWindow, summary_label);
   gtk_widget_class_bind_template_child (widget_class, TnHistoryWindow, error_label);
-  gtk_widget_class_bind_template_child (widget_class, TnHistoryWindow, list_view);
+  gtk_widget_class_bind_template_child (widget_class, TnHistoryWindow, column_view);
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_stop_search);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
@@ -468,7 +501,6 @@ tn_history_window_class_init (TnHistoryWindowClass *klass)
 static void
 tn_history_window_init (TnHistoryWindow *self)
 {
-  GtkListItemFactory *factory;
   GtkFilterListModel *filtered;
 
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -477,14 +509,14 @@ tn_history_window_init (TnHistoryWindow *self)
   self->filter = gtk_custom_filter_new (filter_sale, self, NULL);
   filtered = gtk_filter_list_model_new (G_LIST_MODEL (g_object_ref (self->sales)),
                                         GTK_FILTER (g_object_ref (self->filter)));
-  factory = gtk_signal_list_item_factory_new ();
-  g_signal_connect (factory, "setup", G_CALLBACK (on_setup_row), self);
-  g_signal_connect (factory, "bind", G_CALLBACK (on_bind_row), self);
-  g_signal_connect (factory, "unbind", G_CALLBACK (on_unbind_row), self);
-  gtk_list_view_set_model (self->list_view,
-                           GTK_SELECTION_MODEL (gtk_no_selection_new (G_LIST_MODEL (filtered))));
-  gtk_list_view_set_factory (self->list_view, factory);
-  g_object_unref (factory);
+  gtk_column_view_set_model (self->column_view,
+                             GTK_SELECTION_MODEL (gtk_no_selection_new (G_LIST_MODEL (filtered))));
+  add_column (self, COLUMN_TIME, _("Time"), FALSE);
+  add_column (self, COLUMN_FISCAL, _("Number"), FALSE);
+  add_column (self, COLUMN_CASHIER, _("Cashier"), TRUE);
+  add_column (self, COLUMN_TOTAL, _("Total"), FALSE);
+  add_column (self, COLUMN_STATUS, _("Status"), FALSE);
+  add_column (self, COLUMN_VOID, NULL, FALSE);
 }
 
 static void
