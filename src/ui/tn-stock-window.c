@@ -28,8 +28,7 @@ struct _TnStockWindow
 
   GtkSearchEntry     *search_entry;
   GtkLabel           *list_note;
-  GtkBox             *list_header;
-  GtkListView        *list_view;
+  GtkColumnView      *column_view;
   GtkLabel           *form_title;
   GtkEditable        *sku_entry;
   GtkEditable        *name_entry;
@@ -201,58 +200,80 @@ on_new_clicked (GtkButton     *button,
   gtk_widget_grab_focus (GTK_WIDGET (self->sku_entry));
 }
 
-/* The columns of a product row (and of the header above the list). */
-static const struct {
-  int   width_chars;   /* 0: takes the rest */
-  float xalign;
-} columns[] = { { 10, 0 }, { 0, 0 }, { 9, 1 }, { 7, 1 } };
+/* The list's columns: SKU, name, price, stock. */
+enum
+{
+  COLUMN_SKU,
+  COLUMN_NAME,
+  COLUMN_PRICE,
+  COLUMN_STOCK,
+};
 
 static void
-append_columns (GtkBox      *box,
-                const char **texts)
+on_setup_cell (GtkSignalListItemFactory *factory,
+               GtkListItem              *list_item,
+               gpointer                  user_data)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
-    {
-      GtkWidget *label = gtk_label_new (texts != NULL ? texts[i] : NULL);
+  int column = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (factory), "column"));
+  GtkWidget *label = gtk_label_new (NULL);
 
-      gtk_label_set_xalign (GTK_LABEL (label), columns[i].xalign);
-      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-      if (columns[i].width_chars > 0)
-        gtk_label_set_width_chars (GTK_LABEL (label), columns[i].width_chars);
-      else
-        gtk_widget_set_hexpand (label, TRUE);
-      gtk_box_append (box, label);
+  gtk_label_set_xalign (GTK_LABEL (label), column >= COLUMN_PRICE ? 1 : 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  if (column >= COLUMN_PRICE)
+    gtk_widget_add_css_class (label, "numeric");
+  gtk_list_item_set_child (list_item, label);
+}
+
+static void
+on_bind_cell (GtkSignalListItemFactory *factory,
+              GtkListItem              *list_item,
+              TnStockWindow            *self)
+{
+  int column = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (factory), "column"));
+  const TnProductInfo *info = tn_product_item_get_info (gtk_list_item_get_item (list_item));
+  TnStore *store = tn_application_get_store (self->app);
+  GtkLabel *label = GTK_LABEL (gtk_list_item_get_child (list_item));
+  g_autofree char *text = NULL;
+
+  switch (column)
+    {
+    case COLUMN_SKU:
+      gtk_label_set_text (label, info->sku);
+      break;
+    case COLUMN_NAME:
+      gtk_label_set_text (label, info->name != NULL ? info->name : "");
+      break;
+    case COLUMN_PRICE:
+      /* A price in conflict has no single value until a manager picks one. */
+      text = info->price >= 0 && store != NULL
+             ? tn_money_format (info->price, tn_store_get_decimals (store))
+             : g_strdup (_("conflict"));
+      gtk_label_set_text (label, text);
+      break;
+    case COLUMN_STOCK:
+    default:
+      text = tn_quantity_format (info->stock);
+      gtk_label_set_text (label, text);
+      break;
     }
 }
 
 static void
-on_setup_row (GtkSignalListItemFactory *factory,
-              GtkListItem              *list_item,
-              gpointer                  user_data)
+add_column (TnStockWindow *self,
+            int            column,
+            const char    *title,
+            gboolean       expand)
 {
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+  g_autoptr(GtkColumnViewColumn) view_column = NULL;
 
-  append_columns (GTK_BOX (box), NULL);
-  gtk_list_item_set_child (list_item, box);
-}
-
-static void
-on_bind_row (GtkSignalListItemFactory *factory,
-             GtkListItem              *list_item,
-             TnStockWindow            *self)
-{
-  const TnProductInfo *info = tn_product_item_get_info (gtk_list_item_get_item (list_item));
-  TnStore *store = tn_application_get_store (self->app);
-  GtkWidget *child = gtk_widget_get_first_child (gtk_list_item_get_child (list_item));
-  g_autofree char *price = info->price >= 0 && store != NULL
-                           ? tn_money_format (info->price, tn_store_get_decimals (store))
-                           : g_strdup (_("conflict"));
-  g_autofree char *stock = tn_quantity_format (info->stock);
-  const char *texts[] = { info->sku, info->name != NULL ? info->name : "", price, stock };
-
-  for (guint i = 0; child != NULL && i < G_N_ELEMENTS (texts);
-       i++, child = gtk_widget_get_next_sibling (child))
-    gtk_label_set_text (GTK_LABEL (child), texts[i]);
+  g_object_set_data (G_OBJECT (factory), "column", GINT_TO_POINTER (column));
+  g_signal_connect (factory, "setup", G_CALLBACK (on_setup_cell), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (on_bind_cell), self);
+  /* Takes the factory. */
+  view_column = gtk_column_view_column_new (title, factory);
+  gtk_column_view_column_set_expand (view_column, expand);
+  gtk_column_view_append_column (self->column_view, view_column);
 }
 
 /* Saving ------------------------------------------------------------------ */
@@ -470,8 +491,7 @@ tn_stock_window_class_init (TnStockWindowClass *klass)
                                                "/org/tendero/Tendero/tn-stock-window.ui");
   gtk_widget_class_bind_template_child (widget_class, TnStockWindow, search_entry);
   gtk_widget_class_bind_template_child (widget_class, TnStockWindow, list_note);
-  gtk_widget_class_bind_template_child (widget_class, TnStockWindow, list_header);
-  gtk_widget_class_bind_template_child (widget_class, TnStockWindow, list_view);
+  gtk_widget_class_bind_template_child (widget_class, TnStockWindow, column_view);
   gtk_widget_class_bind_template_child (widget_class, TnStockWindow, form_title);
   gtk_widget_class_bind_template_child (widget_class, TnStockWindow, sku_entry);
   gtk_widget_class_bind_template_child (widget_class, TnStockWindow, name_entry);
@@ -498,23 +518,19 @@ tn_stock_window_class_init (TnStockWindowClass *klass)
 static void
 tn_stock_window_init (TnStockWindow *self)
 {
-  GtkListItemFactory *factory;
-  const char *headings[] = { _("SKU"), _("Name"), _("Price"), _("Stock") };
-
   gtk_widget_init_template (GTK_WIDGET (self));
-  append_columns (self->list_header, headings);
 
   self->products = g_list_store_new (TN_TYPE_PRODUCT_ITEM);
   self->selection = gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->products)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   g_signal_connect (self->selection, "notify::selected", G_CALLBACK (on_selected), self);
-  factory = gtk_signal_list_item_factory_new ();
-  g_signal_connect (factory, "setup", G_CALLBACK (on_setup_row), self);
-  g_signal_connect (factory, "bind", G_CALLBACK (on_bind_row), self);
-  gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (g_object_ref (self->selection)));
-  gtk_list_view_set_factory (self->list_view, factory);
-  g_object_unref (factory);
+  gtk_column_view_set_model (self->column_view,
+                             GTK_SELECTION_MODEL (g_object_ref (self->selection)));
+  add_column (self, COLUMN_SKU, _("SKU"), FALSE);
+  add_column (self, COLUMN_NAME, _("Name"), TRUE);
+  add_column (self, COLUMN_PRICE, _("Price"), FALSE);
+  add_column (self, COLUMN_STOCK, _("Stock"), FALSE);
   show_product (self, NULL);
 }
 
