@@ -52,6 +52,31 @@ test_history_no_cashier (void)
 }
 
 static void
+count_notify (GObject    *object,
+              GParamSpec *pspec,
+              guint      *count)
+{
+  (*count)++;
+}
+
+static void
+test_history_voided_notifies (void)
+{
+  g_autoptr(TnHistoryItem) item = tn_history_item_new ("s", "10:00:00", "00000007", "Ana",
+                                                       "USD 1.00", FALSE);
+  guint notified = 0;
+
+  g_signal_connect (item, "notify::voided", G_CALLBACK (count_notify), &notified);
+  tn_history_item_set_voided (item, FALSE);
+  g_assert_cmpuint (notified, ==, 0);
+  tn_history_item_set_voided (item, TRUE);
+  g_assert_cmpuint (notified, ==, 1);
+  g_assert_true (tn_history_item_get_voided (item));
+  tn_history_item_set_voided (item, TRUE);
+  g_assert_cmpuint (notified, ==, 1);
+}
+
+static void
 test_format_ago (void)
 {
   gint64 now = 1700000000000;
@@ -227,6 +252,7 @@ main (int    argc,
 
   g_test_add_func ("/ui-manager/history/search", test_history_search);
   g_test_add_func ("/ui-manager/history/no-cashier", test_history_no_cashier);
+  g_test_add_func ("/ui-manager/history/voided-notifies", test_history_voided_notifies);
   g_test_add_func ("/ui-manager/format/ago", test_format_ago);
   g_test_add_func ("/ui-manager/format/today-start", test_today_start);
   g_test_add_func ("/ui-manager/format/method-names", test_method_names);

@@ -20,6 +20,32 @@ struct _TnHistoryItem
 
 G_DEFINE_FINAL_TYPE (TnHistoryItem, tn_history_item, G_TYPE_OBJECT)
 
+enum {
+  PROP_0,
+  PROP_VOIDED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+tn_history_item_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  TnHistoryItem *self = TN_HISTORY_ITEM (object);
+
+  switch (prop_id)
+    {
+    case PROP_VOIDED:
+      g_value_set_boolean (value, self->voided);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
 static void
 tn_history_item_finalize (GObject *object)
 {
@@ -37,7 +63,16 @@ tn_history_item_finalize (GObject *object)
 static void
 tn_history_item_class_init (TnHistoryItemClass *klass)
 {
-  G_OBJECT_CLASS (klass)->finalize = tn_history_item_finalize;
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = tn_history_item_finalize;
+  object_class->get_property = tn_history_item_get_property;
+
+  /* A sale is voided while its row is on screen: the row follows. */
+  properties[PROP_VOIDED] =
+    g_param_spec_boolean ("voided", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
@@ -101,6 +136,19 @@ gboolean
 tn_history_item_get_voided (TnHistoryItem *self)
 {
   return self->voided;
+}
+
+void
+tn_history_item_set_voided (TnHistoryItem *self,
+                            gboolean       voided)
+{
+  g_return_if_fail (TN_IS_HISTORY_ITEM (self));
+
+  voided = !!voided;
+  if (self->voided == voided)
+    return;
+  self->voided = voided;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VOIDED]);
 }
 
 gboolean

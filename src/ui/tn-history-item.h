@@ -6,7 +6,7 @@
 G_BEGIN_DECLS
 
 /* One sale in the Sales History list: what its row shows, already
- * formatted, and what a search matches. */
+ * formatted, and what a search matches.  Property "voided". */
 
 #define TN_TYPE_HISTORY_ITEM (tn_history_item_get_type ())
 G_DECLARE_FINAL_TYPE (TnHistoryItem, tn_history_item, TN, HISTORY_ITEM, GObject)
@@ -23,6 +23,9 @@ const char    *tn_history_item_get_fiscal_doc (TnHistoryItem *self);
 const char    *tn_history_item_get_cashier    (TnHistoryItem *self);
 const char    *tn_history_item_get_total      (TnHistoryItem *self);
 gboolean       tn_history_item_get_voided     (TnHistoryItem *self);
+/* Notifies "voided" when it changes. */
+void           tn_history_item_set_voided     (TnHistoryItem *self,
+                                               gboolean       voided);
 /* Whether every word of @search (already case-folded) is in the
  * fiscal number, cashier, time or total. */
 gboolean       tn_history_item_matches        (TnHistoryItem *self,

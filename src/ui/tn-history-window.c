@@ -76,6 +76,39 @@ add_sale (const TnSaleInfo  *sale,
 
 static void track_service (TnHistoryWindow *self);
 
+/* The usual change: new sales on top, perhaps a sale voided.  Rows on
+ * screen then stay (and so does the scroll position); anything else
+ * (a replicated sale from earlier, midnight) reloads the whole list. */
+static gboolean
+update_in_place (TnHistoryWindow *self,
+                 GPtrArray       *items)
+{
+  GListModel *model = G_LIST_MODEL (self->sales);
+  guint n_old = g_list_model_get_n_items (model);
+  guint added;
+
+  if (n_old == 0 || items->len < n_old)
+    return FALSE;
+  added = items->len - n_old;
+  for (guint i = 0; i < n_old; i++)
+    {
+      g_autoptr(TnHistoryItem) old = g_list_model_get_item (model, i);
+
+      if (g_strcmp0 (tn_history_item_get_sale_id (old),
+                     tn_history_item_get_sale_id (items->pdata[added + i])) != 0)
+        return FALSE;
+    }
+  for (guint i = 0; i < n_old; i++)
+    {
+      g_autoptr(TnHistoryItem) old = g_list_model_get_item (model, i);
+
+      tn_history_item_set_voided (old, tn_history_item_get_voided (items->pdata[added + i]));
+    }
+  if (added > 0)
+    g_list_store_splice (self->sales, 0, 0, items->pdata, added);
+  return TRUE;
+}
+
 static void
 reload (TnHistoryWindow *self)
 {
@@ -109,8 +142,9 @@ reload (TnHistoryWindow *self)
       items->pdata[i] = items->pdata[items->len - 1 - i];
       items->pdata[items->len - 1 - i] = tmp;
     }
-  g_list_store_splice (self->sales, 0, g_list_model_get_n_items (G_LIST_MODEL (self->sales)),
-                       items->pdata, items->len);
+  if (!update_in_place (self, items))
+    g_list_store_splice (self->sales, 0, g_list_model_get_n_items (G_LIST_MODEL (self->sales)),
+                         items->pdata, items->len);
 
   total = tn_manager_format_money (store, state.total, NULL);
   summary = g_strdup_printf (ngettext ("Today: %" PRId64 " sale, %s; %" PRId64 " voided",
@@ -168,11 +202,9 @@ on_setup_cell (GtkSignalListItemFactory *factory,
 }
 
 static void
-on_bind_cell (GtkSignalListItemFactory *factory,
-              GtkListItem              *list_item,
-              TnHistoryWindow          *self)
+update_cell (GtkListItem *list_item,
+             Column       column)
 {
-  Column column = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (factory), "column"));
   TnHistoryItem *item = gtk_list_item_get_item (list_item);
   GtkWidget *widget = gtk_list_item_get_child (list_item);
   gboolean voided = tn_history_item_get_voided (item);
@@ -217,10 +249,36 @@ on_bind_cell (GtkSignalListItemFactory *factory,
 }
 
 static void
+on_item_voided (TnHistoryItem *item,
+                GParamSpec    *pspec,
+                GtkListItem   *list_item)
+{
+  update_cell (list_item,
+               GPOINTER_TO_INT (g_object_get_data (G_OBJECT (list_item), "column")));
+}
+
+static void
+on_bind_cell (GtkSignalListItemFactory *factory,
+              GtkListItem              *list_item,
+              TnHistoryWindow          *self)
+{
+  Column column = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (factory), "column"));
+  TnHistoryItem *item = gtk_list_item_get_item (list_item);
+
+  g_object_set_data (G_OBJECT (list_item), "column", GINT_TO_POINTER (column));
+  g_signal_connect_object (item, "notify::voided", G_CALLBACK (on_item_voided), list_item, 0);
+  update_cell (list_item, column);
+}
+
+static void
 on_unbind_cell (GtkSignalListItemFactory *factory,
                 GtkListItem              *list_item,
                 TnHistoryWindow          *self)
 {
+  TnHistoryItem *item = gtk_list_item_get_item (list_item);
+
+  if (item != NULL)
+    g_signal_handlers_disconnect_by_func (item, on_item_voided, list_item);
   if (GPOINTER_TO_INT (g_object_get_data (G_OBJECT (factory), "column")) == COLUMN_VOID)
     g_object_set_data (G_OBJECT (gtk_list_item_get_child (list_item)), "item", NULL);
 }
