@@ -22,6 +22,7 @@ struct _TnStockWindow
   GtkWindow           parent_instance;
 
   TnApplication      *app;
+  TnSyncService      *service;        /* weak: the one whose signals we hear */
   GListStore         *products;       /* TnProductItem */
   GtkSingleSelection *selection;
   TnProductInfo      *editing;        /* the product in the form; NULL: a new one */
@@ -113,9 +114,17 @@ show_product (TnStockWindow       *self,
 
 /* List -------------------------------------------------------------------- */
 
+static void on_selected (GtkSingleSelection *selection,
+                         GParamSpec         *pspec,
+                         TnStockWindow      *self);
+
+/* Runs the search and selects @select_sku when it is listed.  With
+ * @keep_form (a refresh after sales) the form keeps what is being typed
+ * and only its stock figure follows. */
 static void
 search (TnStockWindow *self,
-        const char    *select_sku)
+        const char    *select_sku,
+        gboolean       keep_form)
 {
   TnStore *store = tn_application_get_store (self->app);
   g_autoptr(GPtrArray) found = NULL;
@@ -151,14 +160,49 @@ search (TnStockWindow *self,
                         _("Showing the first products only: type to narrow the search"));
   else
     gtk_label_set_text (self->list_note, "");
+  if (keep_form)
+    g_signal_handlers_block_by_func (self->selection, on_selected, self);
   gtk_single_selection_set_selected (self->selection, select);
-  /* Show what was just saved even if the row kept its position. */
+  if (keep_form)
+    g_signal_handlers_unblock_by_func (self->selection, on_selected, self);
   if (select != GTK_INVALID_LIST_POSITION)
     {
       g_autoptr(TnProductItem) item = g_list_model_get_item (G_LIST_MODEL (self->products), select);
+      const TnProductInfo *info = tn_product_item_get_info (item);
 
-      show_product (self, tn_product_item_get_info (item));
+      if (!keep_form)
+        show_product (self, info);   /* also when the row kept its position */
+      else if (self->editing != NULL)
+        {
+          g_autofree char *qty = tn_quantity_format (info->stock);
+          g_autofree char *stock = g_strdup_printf (_("In stock: %s"), qty);
+
+          self->editing->stock = info->stock;
+          tn_ui_label_set_text (self->stock_label, stock, _("Stock level"));
+        }
     }
+}
+
+/* Sales here or on other lanes change the stock figures. */
+static void
+refresh (TnStockWindow *self)
+{
+  search (self, self->editing != NULL ? self->editing->sku : NULL, TRUE);
+}
+
+static void
+track_service (TnStockWindow *self)
+{
+  TnSyncService *service = tn_application_get_sync_service (self->app);
+
+  if (service == self->service)
+    return;
+  if (self->service != NULL)
+    g_signal_handlers_disconnect_by_data (self->service, self);
+  g_set_weak_pointer (&self->service, service);
+  if (service != NULL)
+    g_signal_connect_object (service, "events-applied", G_CALLBACK (refresh), self,
+                             G_CONNECT_SWAPPED);
 }
 
 /* Escape in the search field clears it, and closes the window when it
@@ -177,7 +221,8 @@ static void
 on_search_changed (GtkSearchEntry *entry,
                    TnStockWindow  *self)
 {
-  search (self, NULL);
+  /* The product in the form stays there (and selected if listed). */
+  refresh (self);
 }
 
 static void
@@ -389,7 +434,7 @@ on_save_clicked (GtkButton     *button,
     }
   tn_application_notify_store_changed (self->app);
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), sku);
-  search (self, sku);
+  search (self, sku, FALSE);
   /* What usually follows a new product: its first delivery. */
   gtk_widget_grab_focus (GTK_WIDGET (self->qty_entry));
 }
@@ -438,7 +483,7 @@ move_stock (TnStockWindow *self,
   gtk_editable_set_text (self->reason_entry, "");
   tn_application_notify_store_changed (self->app);
   sku = g_strdup (self->editing->sku);
-  search (self, sku);
+  search (self, sku, FALSE);
 }
 
 static void
@@ -462,6 +507,11 @@ tn_stock_window_dispose (GObject *object)
 {
   TnStockWindow *self = TN_STOCK_WINDOW (object);
 
+  if (self->service != NULL)
+    g_signal_handlers_disconnect_by_data (self->service, self);
+  g_clear_weak_pointer (&self->service);
+  if (self->app != NULL)
+    g_signal_handlers_disconnect_by_data (self->app, self);
   g_clear_object (&self->app);
   gtk_widget_dispose_template (GTK_WIDGET (self), TN_TYPE_STOCK_WINDOW);
   g_clear_object (&self->products);
@@ -557,9 +607,12 @@ tn_stock_window_present (GtkWindow     *parent,
       self->app = g_object_ref (app);
       g_object_set_data (G_OBJECT (app), "tn-stock-window", self);
       g_signal_connect (self, "destroy", G_CALLBACK (on_destroyed), app);
-      search (self, NULL);
+      g_signal_connect_object (app, "store-changed", G_CALLBACK (refresh), self,
+                               G_CONNECT_SWAPPED);
+      search (self, NULL, FALSE);
     }
   gtk_window_set_transient_for (GTK_WINDOW (self), parent);
+  track_service (self);
   gtk_window_present (GTK_WINDOW (self));
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
 }
