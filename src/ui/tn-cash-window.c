@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <glib/gi18n.h>
 
-#include "tn-fiscal-banner.h"
 #include "tn-manager-format.h"
 #include "tn-money.h"
 #include "tn-operations.h"

@@ -8,6 +8,7 @@
 
 #include "tn-fiscal.h"
 #include "tn-manager-approval.h"
+#include "tn-manager-format.h"
 #include "tn-queries.h"
 #include "tn-ui-util.h"
 
@@ -207,21 +208,6 @@ static void
 tn_fiscal_banner_init (TnFiscalBanner *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-}
-
-void
-tn_manager_load_css (GdkDisplay *display)
-{
-  g_autoptr(GtkCssProvider) css = NULL;
-
-  if (display == NULL || g_object_get_data (G_OBJECT (display), "tn-manager-css") != NULL)
-    return;
-  css = gtk_css_provider_new ();
-  gtk_css_provider_load_from_resource (css, "/org/tendero/Tendero/tn-manager.css");
-  gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (css),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-  g_object_set_data_full (G_OBJECT (display), "tn-manager-css", g_steal_pointer (&css),
-                          g_object_unref);
 }
 
 GtkWidget *

@@ -16,7 +16,4 @@ G_DECLARE_FINAL_TYPE (TnFiscalBanner, tn_fiscal_banner, TN, FISCAL_BANNER, GtkWi
 GtkWidget *tn_fiscal_banner_new     (TnApplication  *app);
 void       tn_fiscal_banner_refresh (TnFiscalBanner *self);
 
-/* Loads the manager screens' style sheet into @display once. */
-void       tn_manager_load_css      (GdkDisplay     *display);
-
 G_END_DECLS

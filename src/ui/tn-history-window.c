@@ -6,7 +6,6 @@
 #include <inttypes.h>
 #include <glib/gi18n.h>
 
-#include "tn-fiscal-banner.h"
 #include "tn-history-item.h"
 #include "tn-hlc.h"
 #include "tn-manager-approval.h"

@@ -211,6 +211,21 @@ tn_manager_cloud_state_text (JsonObject *cloud,
 }
 
 void
+tn_manager_load_css (GdkDisplay *display)
+{
+  g_autoptr(GtkCssProvider) css = NULL;
+
+  if (display == NULL || g_object_get_data (G_OBJECT (display), "tn-manager-css") != NULL)
+    return;
+  css = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (css, "/org/tendero/Tendero/tn-manager.css");
+  gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  g_object_set_data_full (G_OBJECT (display), "tn-manager-css", g_steal_pointer (&css),
+                          g_object_unref);
+}
+
+void
 tn_manager_show_error (GtkLabel   *label,
                        const char *message)
 {

@@ -41,6 +41,10 @@ char     *tn_manager_z_report_text    (TnStore         *store,
 char     *tn_manager_cloud_state_text (JsonObject  *cloud,
                                        const char  *hub_url);
 
+/* Loads the manager screens' style sheet (tn-manager.css) into @display
+ * once. */
+void      tn_manager_load_css         (GdkDisplay  *display);
+
 /* Shows @message in @label (an inline error), or hides the label for NULL. */
 void      tn_manager_show_error       (GtkLabel    *label,
                                        const char  *message);
