@@ -17,6 +17,8 @@ struct _TnManagerApproval
   GTask         *task;          /* until answered; NULL after */
   GCancellable  *cancellable;
   gulong         cancelled_id;
+  guint          failures;      /* wrong PINs in a row */
+  guint          pause_id;      /* while typing is paused after too many */
 
   GtkLabel      *what_label;
   GtkEditable   *pin_entry;
@@ -24,6 +26,11 @@ struct _TnManagerApproval
 };
 
 G_DEFINE_FINAL_TYPE (TnManagerApproval, tn_manager_approval, GTK_TYPE_WINDOW)
+
+/* Guessing a manager's PIN takes time: after this many wrong PINs the
+ * window waits PAUSE_SECONDS before taking another. */
+#define MAX_FAILURES  5
+#define PAUSE_SECONDS 30
 
 /* Answers the request once: with @employee_id, else @error. */
 static void
@@ -66,6 +73,30 @@ cancel (TnManagerApproval *self)
   finish (self, NULL, cancelled_error ());
 }
 
+static gboolean
+on_pause_over (gpointer user_data)
+{
+  TnManagerApproval *self = user_data;
+
+  self->pause_id = 0;
+  self->failures = 0;
+  gtk_widget_set_sensitive (GTK_WIDGET (self->pin_entry), TRUE);
+  tn_manager_show_error (self->error_label, NULL);
+  gtk_widget_grab_focus (GTK_WIDGET (self->pin_entry));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+pause_typing (TnManagerApproval *self)
+{
+  g_autofree char *text = g_strdup_printf (_("Too many wrong PINs: wait %d seconds"),
+                                           PAUSE_SECONDS);
+
+  tn_manager_show_error (self->error_label, text);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->pin_entry), FALSE);
+  self->pause_id = g_timeout_add_seconds (PAUSE_SECONDS, on_pause_over, self);
+}
+
 static void
 approve (TnManagerApproval *self)
 {
@@ -74,6 +105,8 @@ approve (TnManagerApproval *self)
   const char *pin = gtk_editable_get_text (self->pin_entry);
   char *employee_id;
 
+  if (self->pause_id != 0)
+    return;
   if (pin == NULL || *pin == '\0')
     {
       tn_manager_show_error (self->error_label, _("Type a manager's PIN"));
@@ -88,11 +121,16 @@ approve (TnManagerApproval *self)
   employee_id = tn_store_check_pin (store, pin, TRUE, &error);
   if (employee_id == NULL)
     {
+      gtk_editable_set_text (self->pin_entry, "");
+      if (++self->failures >= MAX_FAILURES)
+        {
+          pause_typing (self);
+          return;
+        }
       /* Wrong PIN or not a manager: say so and let them type again. */
       tn_manager_show_error (self->error_label,
                              error != NULL ? error->message
                                            : _("That PIN does not belong to a manager"));
-      gtk_editable_set_text (self->pin_entry, "");
       gtk_widget_grab_focus (GTK_WIDGET (self->pin_entry));
       return;
     }
@@ -153,6 +191,7 @@ tn_manager_approval_dispose (GObject *object)
 {
   TnManagerApproval *self = TN_MANAGER_APPROVAL (object);
 
+  g_clear_handle_id (&self->pause_id, g_source_remove);
   /* Destroyed from outside (the application quits): still answer. */
   answer (self, NULL, cancelled_error ());
   if (self->cancellable != NULL)
