@@ -127,6 +127,7 @@ typedef struct
   GArray    *voided;       /* gboolean */
   guint      stop_after;   /* 0: never */
   gboolean   fail;
+  GPtrArray *cashiers;     /* char *, "(none)" for NULL; not owned, may be NULL */
 } SaleLog;
 
 static void
@@ -178,6 +179,8 @@ log_sale (const TnSaleInfo  *sale,
   g_ptr_array_add (log->payments, g_string_free (g_steal_pointer (&payments), FALSE));
   g_array_append_val (log->hlcs, sale->hlc);
   g_array_append_val (log->voided, sale->voided);
+  if (log->cashiers != NULL)
+    g_ptr_array_add (log->cashiers, g_strdup (sale->cashier != NULL ? sale->cashier : "(none)"));
   return log->stop_after == 0 || log->ids->len < log->stop_after;
 }
 
@@ -740,6 +743,228 @@ test_pay_rest_second_currency (Fixture       *fx,
 }
 
 /* Alerts are logged with g_message(); they are expected here. */
+/* App views (sales history, sync popover, fiscal banner, cash count) ------ */
+
+static void
+test_sale_cashier (Fixture       *fx,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ana = NULL;
+  g_auto(SaleLog) log = { 0 };
+  const char *cashiers[] = { NULL, "ana", "gone-employee" };
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+
+  ana = tn_store_add_employee (fx->store, "Ana Pérez", "4321", FALSE, &error);
+  g_assert_no_error (error);
+  cashiers[1] = ana;
+  add_product (fx->store, "A1", "Apple", NULL, 250, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (cashiers); i++)
+    {
+      g_autoptr(TnSaleRequest) request = tn_sale_request_new ();
+      g_autoptr(TnSaleReceipt) receipt = NULL;
+
+      tn_sale_request_add_line (request, "A1", 1000);
+      if (cashiers[i] != NULL)
+        tn_sale_request_set_cashier (request, cashiers[i]);
+      receipt = sell (fx->store, request);
+    }
+  sale_log_init (&log);
+  log.cashiers = names;
+  g_assert_true (tn_store_foreach_sale (fx->store, 0, log_sale, &log, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (names->len, ==, 3);
+  /* No cashier, a known one by name, an unknown id as it was recorded. */
+  g_assert_cmpstr (names->pdata[0], ==, "(none)");
+  g_assert_cmpstr (names->pdata[1], ==, "Ana Pérez");
+  g_assert_cmpstr (names->pdata[2], ==, "gone-employee");
+}
+
+static void
+test_alert_acknowledge (Fixture       *fx,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) open = NULL;
+  g_autoptr(GPtrArray) left = NULL;
+  g_autoptr(GPtrArray) every = NULL;
+  gint64 counts[3];
+  gint64 p0_id;
+
+  raise_alert (fx->store, TN_ALERT_P0, "fiscal-duplicate");
+  raise_alert (fx->store, TN_ALERT_P1, "contingency");
+  open = tn_store_list_alerts (fx->store, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (open->len, ==, 2);
+  p0_id = ((TnAlertInfo *) open->pdata[0])->id;
+
+  g_assert_true (tn_store_acknowledge_alert (fx->store, p0_id, &error));
+  g_assert_no_error (error);
+  g_assert_true (tn_store_count_alerts (fx->store, counts, &error));
+  g_assert_cmpint (counts[TN_ALERT_P0], ==, 0);
+  g_assert_cmpint (counts[TN_ALERT_P1], ==, 1);
+  left = tn_store_list_alerts (fx->store, TRUE, &error);
+  g_assert_cmpuint (left->len, ==, 1);
+  g_assert_cmpstr (((TnAlertInfo *) left->pdata[0])->kind, ==, "contingency");
+  /* Acknowledged alerts stay in the history. */
+  every = tn_store_list_alerts (fx->store, FALSE, &error);
+  g_assert_cmpuint (every->len, ==, 2);
+
+  /* Twice is harmless; an id that does not exist is an error. */
+  g_assert_true (tn_store_acknowledge_alert (fx->store, p0_id, &error));
+  g_assert_no_error (error);
+  g_assert_false (tn_store_acknowledge_alert (fx->store, p0_id + 1000, &error));
+  g_assert_error (error, TN_ERROR, TN_ERROR_NOT_FOUND);
+}
+
+static void
+test_pending_events (Fixture       *fx,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) none = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GPtrArray) two = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+  g_autoptr(TnVersionVector) acked = tn_version_vector_new ();
+  TnOutboxCounts counts;
+  gint64 first_seq;
+  guint before;
+
+  all = tn_store_list_pending_events (fx->store, 0, &error);
+  g_assert_no_error (error);
+  before = all->len;   /* the fixture's own events (e.g. fiscal grants) */
+  g_clear_pointer (&all, g_ptr_array_unref);
+
+  add_product (fx->store, "A1", "Apple", NULL, 250, 0);
+  add_product (fx->store, "B2", "Bread", NULL, 120, 0);
+  add_product (fx->store, "C3", "Cocoa", NULL, 900, 0);
+  all = tn_store_list_pending_events (fx->store, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (all->len, ==, before + 3);
+  g_assert_true (tn_store_get_outbox_counts (fx->store, &counts, &error));
+  g_assert_cmpint (counts.pending, ==, all->len);
+  for (guint i = 1; i < all->len; i++)
+    g_assert_cmpint (((TnOutboxEntry *) all->pdata[i - 1])->seq, <,
+                     ((TnOutboxEntry *) all->pdata[i])->seq);
+  g_assert_cmpstr (((TnOutboxEntry *) all->pdata[all->len - 1])->type, ==, "ProductCreated");
+  g_assert_cmpint (((TnOutboxEntry *) all->pdata[0])->status, ==, TN_OUTBOX_PENDING);
+  g_assert_cmpint (((TnOutboxEntry *) all->pdata[0])->created_at, >, 1600000000000);
+
+  two = tn_store_list_pending_events (fx->store, 2, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (two->len, ==, 2);
+  g_assert_cmpstr (((TnOutboxEntry *) two->pdata[0])->event_id, ==,
+                   ((TnOutboxEntry *) all->pdata[0])->event_id);
+
+  /* A peer acknowledges all but the last: only that one is pending. */
+  first_seq = ((TnOutboxEntry *) all->pdata[all->len - 1])->seq;
+  tn_version_vector_set (acked, tn_store_get_replica_id (fx->store), first_seq - 1);
+  g_assert_cmpint (tn_store_outbox_advance (fx->store, acked, TN_OUTBOX_PEER_ACK, &error),
+                   ==, all->len - 1);
+  after = tn_store_list_pending_events (fx->store, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (after->len, ==, 1);
+  g_assert_cmpint (((TnOutboxEntry *) after->pdata[0])->seq, ==, first_seq);
+
+  tn_version_vector_set (acked, tn_store_get_replica_id (fx->store), first_seq);
+  tn_store_outbox_advance (fx->store, acked, TN_OUTBOX_PEER_ACK, &error);
+  g_assert_no_error (error);
+  none = tn_store_list_pending_events (fx->store, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (none->len, ==, 0);
+}
+
+static void
+test_dead_letters (Fixture       *fx,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) empty = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GPtrArray) one = NULL;
+  TnDeadLetterInfo *newest;
+
+  empty = tn_store_query_dead_letters (fx->store, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (empty->len, ==, 0);
+  g_assert_cmpint (tn_store_query_dead_letter_count (fx->store, &error), ==, 0);
+
+  tn_test_sql (fx->store,
+               "INSERT INTO dead_letters (event_id, origin, seq, reason, created_at) VALUES "
+               "('e-old', 'o1', 4, 'price below zero', 1700000000000), "
+               "('e-new', 'o2', 9, 'unknown SKU', 1700000050000), "
+               "('e-mid', 'o1', 7, 'bad hash', 1700000020000)");
+  all = tn_store_query_dead_letters (fx->store, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (all->len, ==, 3);
+  newest = all->pdata[0];
+  g_assert_cmpstr (newest->event_id, ==, "e-new");
+  g_assert_cmpstr (newest->origin, ==, "o2");
+  g_assert_cmpint (newest->seq, ==, 9);
+  g_assert_cmpstr (newest->reason, ==, "unknown SKU");
+  g_assert_cmpint (newest->created_at, ==, 1700000050000);
+  g_assert_cmpstr (((TnDeadLetterInfo *) all->pdata[1])->event_id, ==, "e-mid");
+  g_assert_cmpstr (((TnDeadLetterInfo *) all->pdata[2])->event_id, ==, "e-old");
+  g_assert_cmpint (tn_store_query_dead_letter_count (fx->store, &error), ==, 3);
+
+  one = tn_store_query_dead_letters (fx->store, 1, &error);
+  g_assert_cmpuint (one->len, ==, 1);
+  g_assert_cmpstr (((TnDeadLetterInfo *) one->pdata[0])->event_id, ==, "e-new");
+}
+
+static void
+test_cash_preview (Fixture       *fx,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TnZReport) none = NULL;
+  g_autoptr(TnZReport) preview = NULL;
+  g_autoptr(TnZReport) closed = NULL;
+  g_autofree char *session = NULL;
+  g_autofree char *still_open = NULL;
+  gint64 events;
+
+  none = tn_store_preview_cash_session (fx->store, &error);
+  g_assert_null (none);
+  g_assert_error (error, TN_ERROR, TN_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  add_product (fx->store, "A1", "Apple", NULL, 250, 0);
+  session = tn_store_open_cash_session (fx->store, 1000, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(TnSaleRequest) request = tn_sale_request_new ();
+      g_autoptr(TnSaleReceipt) receipt = NULL;
+
+      tn_sale_request_add_line (request, "A1", 1000);
+      tn_sale_request_add_payment (request, i == 0 ? "cash" : "card", NULL, TN_SALE_PAY_REST);
+      receipt = sell (fx->store, request);
+    }
+  g_assert_true (tn_store_move_cash (fx->store, TRUE, 100, "change float", &error));
+  g_assert_true (tn_store_move_cash (fx->store, FALSE, 30, "window cleaner", &error));
+  g_assert_no_error (error);
+
+  events = event_count (fx->store);
+  preview = tn_store_preview_cash_session (fx->store, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (preview);
+  g_assert_cmpstr (preview->session_id, ==, session);
+  g_assert_null (preview->z_doc);
+  g_assert_cmpint (preview->expected, ==, 1000 + 250 + 100 - 30);
+  g_assert_cmpint (preview->sales_count, ==, 2);
+  /* Nothing was committed or numbered, and the session is still open. */
+  g_assert_cmpint (event_count (fx->store), ==, events);
+  still_open = tn_store_get_open_session (fx->store, &error);
+  g_assert_cmpstr (still_open, ==, session);
+
+  closed = tn_store_close_cash_session (fx->store, 1300, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (closed->expected, ==, preview->expected);
+  g_assert_cmpint (closed->variance, ==, 1300 - preview->expected);
+}
+
 static void
 log_handler (const char     *domain,
              GLogLevelFlags  log_level,
@@ -774,6 +999,11 @@ main (int    argc,
   ADD ("/queries/quote/refuses", test_quote_refuses);
   ADD ("/queries/pay-rest/base", test_pay_rest);
   ADD ("/queries/pay-rest/second-currency", test_pay_rest_second_currency);
+  ADD ("/queries/sales/cashier", test_sale_cashier);
+  ADD ("/queries/alerts/acknowledge", test_alert_acknowledge);
+  ADD ("/queries/outbox/pending", test_pending_events);
+  ADD ("/queries/dead-letters", test_dead_letters);
+  ADD ("/queries/cash/preview", test_cash_preview);
 
   return g_test_run ();
 }

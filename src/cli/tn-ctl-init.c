@@ -8,10 +8,11 @@
 #include <glib/gstdio.h>
 
 #include "tn-error.h"
+#include "tn-lane-setup.h"
 
 /* `tendero-ctl init`: makes a data directory into a lane of a store.
- * Either the whole lane is created (directory, database identity,
- * config.ini) or nothing is left behind. */
+ * The options are read and checked here; tn-lane-setup.c (shared with
+ * the application's first run) creates the lane, all or nothing. */
 
 typedef struct
 {
@@ -44,65 +45,6 @@ init_options_clear (InitOptions *options)
   g_free (options->tls_cert);
   g_free (options->tls_key);
   g_strfreev (options->pins);
-}
-
-/* What init created, to remove it again if a later step fails. */
-typedef struct
-{
-  char     *db_path;
-  gboolean  created_db;
-  char     *first_created_dir;   /* the outermost directory init made, or NULL */
-} InitUndo;
-
-static void
-undo_init (InitUndo   *undo,
-           const char *data_dir)
-{
-  /* init refuses a directory with a config.ini, so any there is ours. */
-  g_autofree char *config_path = tn_config_file_path (data_dir);
-
-  g_unlink (config_path);
-  if (undo->created_db)
-    {
-      g_autofree char *wal = g_strconcat (undo->db_path, "-wal", NULL);
-      g_autofree char *shm = g_strconcat (undo->db_path, "-shm", NULL);
-
-      g_unlink (undo->db_path);
-      g_unlink (wal);
-      g_unlink (shm);
-    }
-  if (undo->first_created_dir != NULL)
-    {
-      g_autofree char *dir = g_canonicalize_filename (data_dir, NULL);
-
-      /* Remove the directories made, innermost first. */
-      while (g_rmdir (dir) == 0 && !g_str_equal (dir, undo->first_created_dir))
-        {
-          char *parent = g_path_get_dirname (dir);
-
-          g_free (dir);
-          dir = parent;
-        }
-    }
-}
-
-static char *
-find_first_missing_dir (const char *data_dir)
-{
-  g_autofree char *dir = g_canonicalize_filename (data_dir, NULL);
-  char *missing = NULL;
-
-  while (!g_file_test (dir, G_FILE_TEST_EXISTS))
-    {
-      char *parent = g_path_get_dirname (dir);
-
-      g_free (missing);
-      missing = g_steal_pointer (&dir);
-      dir = parent;
-      if (g_str_equal (dir, missing))
-        break;
-    }
-  return missing;
 }
 
 static gboolean
@@ -162,102 +104,6 @@ validate_options (InitOptions  *options,
          check_key_file ("--tls-key", &options->tls_key, error);
 }
 
-static gboolean
-refuse_existing_store (TnCtl       *ctl,
-                       const char  *db_path,
-                       GError     **error)
-{
-  g_autofree char *config_path = tn_config_file_path (ctl->data_dir);
-  g_autoptr(TnStore) store = NULL;
-
-  if (g_file_test (db_path, G_FILE_TEST_EXISTS))
-    {
-      store = tn_store_open (db_path, TN_STORE_FLAGS_NONE, error);
-      if (store == NULL)
-        return FALSE;
-      if (tn_store_is_initialized (store))
-        {
-          g_set_error (error, TN_ERROR, TN_ERROR_EXISTS,
-                       _("%s already holds store “%s” as terminal %s. Nothing was changed; "
-                         "use another --data-dir for a new lane."),
-                       ctl->data_dir, tn_store_get_store_id (store),
-                       tn_store_get_terminal (store));
-          return FALSE;
-        }
-    }
-  if (g_file_test (config_path, G_FILE_TEST_EXISTS))
-    {
-      g_set_error (error, TN_ERROR, TN_ERROR_EXISTS,
-                   _("%s already has a config.ini. Nothing was changed; use another "
-                     "--data-dir for a new lane, or remove that file first."),
-                   ctl->data_dir);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-write_lane (TnCtl        *ctl,
-            InitOptions  *options,
-            InitUndo     *undo,
-            char        **out_replica,
-            GError      **error)
-{
-  TnStoreIdentity identity = {
-    .store_id = options->store,
-    .terminal = options->terminal,
-    .currency = options->currency ? options->currency : "USD",
-    .decimals = (guint) options->decimals,
-    .tax_inclusive = options->tax_inclusive,
-    .fiscal_authority = options->fiscal_authority,
-  };
-  g_autoptr(TnStore) store = NULL;
-  g_autoptr(TnConfig) config = NULL;
-
-  if (g_mkdir_with_parents (ctl->data_dir, 0700) != 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                   _("Cannot create the data directory %s: %s"),
-                   ctl->data_dir, g_strerror (saved_errno));
-      return FALSE;
-    }
-
-  undo->created_db = !g_file_test (undo->db_path, G_FILE_TEST_EXISTS);
-  store = tn_store_open (undo->db_path, TN_STORE_FLAGS_NONE, error);
-  if (store == NULL || !tn_store_initialize (store, &identity, error))
-    return FALSE;
-
-  config = tn_config_new (ctl->data_dir);
-  g_free (config->store_id);
-  config->store_id = g_strdup (options->store);
-  g_free (config->terminal);
-  config->terminal = g_strdup (options->terminal);
-  config->port = (guint) options->port;
-  g_strfreev (config->peers);
-  config->peers = g_strdupv (options->peers);
-  g_free (config->hub_url);
-  config->hub_url = g_strdup (options->hub);
-  config->fiscal_authority = options->fiscal_authority;
-  g_free (config->store_key_file);
-  config->store_key_file = g_strdup (options->store_key_file);
-  g_free (config->hub_key_file);
-  config->hub_key_file = g_strdup (options->hub_key_file);
-  config->tls_certificate_file = g_strdup (options->tls_cert);
-  config->tls_key_file = g_strdup (options->tls_key);
-  if (options->pins != NULL)
-    {
-      g_strfreev (config->peer_fingerprints);
-      config->peer_fingerprints = g_strdupv (options->pins);
-    }
-  if (!tn_config_save (config, error))
-    return FALSE;
-
-  *out_replica = g_strdup (tn_store_get_replica_id (store));
-  return TRUE;
-}
-
 gboolean
 tn_ctl_cmd_init (TnCtl   *ctl,
                  int      argc,
@@ -265,7 +111,6 @@ tn_ctl_cmd_init (TnCtl   *ctl,
                  GError **error)
 {
   InitOptions options = { .port = 8123, .decimals = 2 };
-  InitUndo undo = { 0 };
   g_autofree char *replica = NULL;
   gboolean ok = FALSE;
   const GOptionEntry entries[] = {
@@ -314,16 +159,27 @@ tn_ctl_cmd_init (TnCtl   *ctl,
   if (!validate_options (&options, error))
     goto out;
 
-  undo.db_path = tn_config_db_path (ctl->data_dir);
-  if (!refuse_existing_store (ctl, undo.db_path, error))
-    goto out;
+  {
+    TnLaneSetup setup = {
+      .store_id = options.store,
+      .terminal = options.terminal,
+      .port = (guint) options.port,
+      .peers = (const char * const *) options.peers,
+      .hub_url = options.hub,
+      .fiscal_authority = options.fiscal_authority,
+      .store_key_file = options.store_key_file,
+      .hub_key_file = options.hub_key_file,
+      .currency = options.currency,
+      .decimals = (guint) options.decimals,
+      .tax_inclusive = options.tax_inclusive,
+      .tls_certificate_file = options.tls_cert,
+      .tls_key_file = options.tls_key,
+      .peer_fingerprints = (const char * const *) options.pins,
+    };
 
-  undo.first_created_dir = find_first_missing_dir (ctl->data_dir);
-  if (!write_lane (ctl, &options, &undo, &replica, error))
-    {
-      undo_init (&undo, ctl->data_dir);
+    if (!tn_lane_setup_create (ctl->data_dir, &setup, &replica, error))
       goto out;
-    }
+  }
 
   g_print (_("Created store “%s”, terminal %s (replica %s) in %s.\n"),
            options.store, options.terminal, replica, ctl->data_dir);
@@ -332,8 +188,6 @@ tn_ctl_cmd_init (TnCtl   *ctl,
   ok = TRUE;
 
 out:
-  g_free (undo.db_path);
-  g_free (undo.first_created_dir);
   init_options_clear (&options);
   return ok;
 }

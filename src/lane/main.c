@@ -9,13 +9,15 @@
 #include <unistd.h>
 
 #include "tn-cloud-client.h"
+#include "tn-application.h"
 #include "tn-config.h"
 #include "tn-sync-auth.h"
 #include "tn-sync-service.h"
 
-/* `tendero`: a checkout lane.  The graphical interface comes later; for
- * now `--headless` runs the lane's sync service only (DESIGN §7), with
- * no display, logging to stderr, until SIGTERM or SIGINT. */
+/* `tendero`: a checkout lane.  Without options it runs the checkout
+ * application (TnApplication).  `--headless` runs the lane's sync service
+ * only (DESIGN §7), with no display (GTK is never initialised on that
+ * path), logging to stderr, until SIGTERM or SIGINT. */
 
 typedef struct
 {
@@ -50,6 +52,13 @@ on_quit_signal (gpointer user_data)
 
   g_message (_("Stopping"));
   g_main_loop_quit (lane->loop);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_app_quit_signal (gpointer user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
   return G_SOURCE_CONTINUE;
 }
 
@@ -186,7 +195,10 @@ main (int    argc,
   };
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* TENDERO_LOCALEDIR: the UI tests and `build-aux/dev run` use the
+   * catalogues in the build tree, as tendero-ctl does. */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("TENDERO_LOCALEDIR") ? g_getenv ("TENDERO_LOCALEDIR")
+                                                                   : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
   g_set_prgname ("tendero");
@@ -202,9 +214,20 @@ main (int    argc,
     }
   if (!headless)
     {
-      g_printerr (_("tendero: the graphical interface is not built yet; run "
-                    "“tendero --data-dir DIR --headless” for the sync service.\n"));
-      return 2;
+      g_autoptr(TnApplication) app = tn_application_new (data_dir);
+      char *app_argv[] = { argv[0], NULL };
+      guint term_id, int_id;
+      int status;
+
+      /* SIGTERM (a session ending, a test stopping the lane) quits like
+       * Ctrl+Q: the sync service stops cleanly. */
+      term_id = g_unix_signal_add (SIGTERM, on_app_quit_signal, app);
+      int_id = g_unix_signal_add (SIGINT, on_app_quit_signal, app);
+      /* The options are parsed above; GApplication sees none. */
+      status = g_application_run (G_APPLICATION (app), 1, app_argv);
+      g_source_remove (term_id);
+      g_source_remove (int_id);
+      return status;
     }
   if (data_dir == NULL)
     data_dir = g_strdup (g_getenv ("TENDERO_DATA_DIR"));

@@ -287,3 +287,16 @@ tn_store_close_cash_session (TnStore   *store,
     return NULL;
   return g_steal_pointer (&report);
 }
+
+TnZReport *
+tn_store_preview_cash_session (TnStore  *store,
+                               GError  **error)
+{
+  g_autoptr(TnZReport) report = g_new0 (TnZReport, 1);
+
+  report->totals = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  report->session_id = require_open_session (store, error);
+  if (report->session_id == NULL || !compute_z_report (store, report, error))
+    return NULL;
+  return g_steal_pointer (&report);
+}

@@ -183,6 +183,13 @@ char      *tn_store_check_pin          (TnStore              *store,
                                         const char           *pin,
                                         gboolean              need_manager,
                                         GError              **error);
+/* The name and role of employee @employee_id (either out may be NULL);
+ * TN_ERROR_NOT_FOUND for an unknown id. */
+gboolean   tn_store_get_employee       (TnStore              *store,
+                                        const char           *employee_id,
+                                        char                **out_name,
+                                        gboolean             *out_manager,
+                                        GError              **error);
 gboolean   tn_store_upsert_customer    (TnStore              *store,
                                         const char           *customer_id,
                                         const char           *name,
@@ -248,6 +255,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (TnZReport, tn_z_report_free)
 TnZReport *tn_store_close_cash_session (TnStore              *store,
                                         gint64                counted,
                                         gboolean              blind,
+                                        GError              **error);
+
+/* The report of this terminal's open session as it stands, without
+ * closing it or numbering anything (z_doc NULL, counted 0): what a
+ * count that is not blind shows as expected. */
+TnZReport *tn_store_preview_cash_session (TnStore            *store,
                                         GError              **error);
 
 G_END_DECLS

@@ -97,6 +97,36 @@ tn_store_check_pin (TnStore     *store,
 }
 
 gboolean
+tn_store_get_employee (TnStore     *store,
+                       const char  *employee_id,
+                       char       **out_name,
+                       gboolean    *out_manager,
+                       GError     **error)
+{
+  sqlite3_stmt *stmt;
+  gboolean found;
+
+  stmt = tn_store_stmt (store, "SELECT name, role FROM employees WHERE employee_id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, employee_id, -1, SQLITE_TRANSIENT);
+  found = sqlite3_step (stmt) == SQLITE_ROW;
+  if (found)
+    {
+      if (out_name != NULL)
+        *out_name = g_strdup (tn_column_text (stmt, 0));
+      if (out_manager != NULL)
+        *out_manager = g_strcmp0 (tn_column_text (stmt, 1), "manager") == 0;
+    }
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  if (!found)
+    g_set_error (error, TN_ERROR, TN_ERROR_NOT_FOUND, _("No employee has the id “%s”"),
+                 employee_id);
+  return found;
+}
+
+gboolean
 tn_store_upsert_customer (TnStore     *store,
                           const char  *customer_id,
                           const char  *name,

@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
 /* Read-only views of the projections: the catalogue and its search, the
- * sales, the alerts, currency decimals. */
+ * sales, the alerts (and their acknowledgement), the outbox and dead
+ * letters, currency decimals. */
 
 #include "tn-queries.h"
 
+#include <inttypes.h>
+#include <glib/gi18n.h>
+
+#include "tn-error.h"
 #include "tn-store-private.h"
 
 /* Words of a search that reach FTS5; the rest are ignored. */
@@ -225,6 +230,7 @@ sale_info_clear (TnSaleInfo *info)
   g_clear_pointer (&info->fiscal_doc, g_free);
   g_clear_pointer (&info->currency, g_free);
   g_clear_pointer (&info->payments, g_ptr_array_unref);
+  g_clear_pointer (&info->cashier, g_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (TnSaleInfo, sale_info_clear)
@@ -278,9 +284,10 @@ tn_store_foreach_sale (TnStore     *store,
    * may themselves query the store (even run another foreach). */
   db = tn_store_get_db (store);
   if (sqlite3_prepare_v2 (db,
-          "SELECT sale_id, hlc, terminal, fiscal_doc, currency, subtotal, tax, total, change, "
-          "       voided "
-          "FROM sales WHERE hlc >= ? ORDER BY hlc, sale_id", -1, &stmt, NULL) != SQLITE_OK)
+          "SELECT s.sale_id, s.hlc, s.terminal, s.fiscal_doc, s.currency, s.subtotal, s.tax, "
+          "       s.total, s.change, s.voided, coalesce (e.name, s.cashier) "
+          "FROM sales s LEFT JOIN employees e ON e.employee_id = s.cashier "
+          "WHERE s.hlc >= ? ORDER BY s.hlc, s.sale_id", -1, &stmt, NULL) != SQLITE_OK)
     return tn_store_set_db_error (store, error, "Reading the sales failed");
   sqlite3_bind_int64 (stmt, 1, since_hlc);
 
@@ -298,6 +305,7 @@ tn_store_foreach_sale (TnStore     *store,
         .change = sqlite3_column_int64 (stmt, 8),
         .voided = sqlite3_column_int (stmt, 9) != 0,
         .payments = g_ptr_array_new_with_free_func ((GDestroyNotify) payment_info_free),
+        .cashier = g_strdup (tn_column_text (stmt, 10)),
       };
       g_autoptr(GError) func_error = NULL;
 
@@ -405,6 +413,158 @@ tn_store_list_alerts (TnStore   *store,
       return NULL;
     }
   return g_steal_pointer (&alerts);
+}
+
+gboolean
+tn_store_acknowledge_alert (TnStore  *store,
+                            gint64    id,
+                            GError  **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (TN_IS_STORE (store), FALSE);
+
+  stmt = tn_store_stmt (store, "UPDATE alerts SET acknowledged = 1 WHERE id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  if (!tn_store_step_done (store, stmt, error))
+    return FALSE;
+  if (sqlite3_changes (tn_store_get_db (store)) == 0)
+    {
+      g_set_error (error, TN_ERROR, TN_ERROR_NOT_FOUND,
+                   _("There is no alert number %" PRId64 " on this lane"), id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Sync bookkeeping ---------------------------------------------------------- */
+
+void
+tn_outbox_entry_free (TnOutboxEntry *entry)
+{
+  if (entry == NULL)
+    return;
+  g_free (entry->event_id);
+  g_free (entry->type);
+  g_free (entry->last_error);
+  g_free (entry);
+}
+
+GPtrArray *
+tn_store_list_pending_events (TnStore  *store,
+                              guint     limit,
+                              GError  **error)
+{
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GError) local_error = NULL;
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (TN_IS_STORE (store), NULL);
+
+  /* The outbox_status index gives the pending rows in seq order. */
+  stmt = tn_store_stmt (store,
+      "SELECT o.seq, o.event_id, e.type, o.status, o.attempts, o.created_at, o.last_error "
+      "FROM outbox o JOIN events e ON e.event_id = o.event_id "
+      "WHERE o.status = 0 ORDER BY o.seq LIMIT ?", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, limit == 0 ? -1 : (gint64) limit);
+  entries = g_ptr_array_new_with_free_func ((GDestroyNotify) tn_outbox_entry_free);
+  while (tn_store_step_row (store, stmt, &local_error))
+    {
+      TnOutboxEntry *entry = g_new0 (TnOutboxEntry, 1);
+
+      entry->seq = sqlite3_column_int64 (stmt, 0);
+      entry->event_id = g_strdup (tn_column_text (stmt, 1));
+      entry->type = g_strdup (tn_column_text (stmt, 2));
+      entry->status = (TnOutboxStatus) sqlite3_column_int (stmt, 3);
+      entry->attempts = sqlite3_column_int64 (stmt, 4);
+      entry->created_at = sqlite3_column_int64 (stmt, 5);
+      entry->last_error = g_strdup (tn_column_text (stmt, 6));
+      g_ptr_array_add (entries, entry);
+    }
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  return g_steal_pointer (&entries);
+}
+
+void
+tn_dead_letter_info_free (TnDeadLetterInfo *letter)
+{
+  if (letter == NULL)
+    return;
+  g_free (letter->event_id);
+  g_free (letter->origin);
+  g_free (letter->reason);
+  g_free (letter);
+}
+
+GPtrArray *
+tn_store_query_dead_letters (TnStore  *store,
+                            guint     limit,
+                            GError  **error)
+{
+  g_autoptr(GPtrArray) letters = NULL;
+  g_autoptr(GError) local_error = NULL;
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (TN_IS_STORE (store), NULL);
+
+  stmt = tn_store_stmt (store,
+      "SELECT event_id, origin, seq, reason, created_at FROM dead_letters "
+      "ORDER BY created_at DESC, event_id LIMIT ?", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, limit == 0 ? -1 : (gint64) limit);
+  letters = g_ptr_array_new_with_free_func ((GDestroyNotify) tn_dead_letter_info_free);
+  while (tn_store_step_row (store, stmt, &local_error))
+    {
+      TnDeadLetterInfo *letter = g_new0 (TnDeadLetterInfo, 1);
+
+      letter->event_id = g_strdup (tn_column_text (stmt, 0));
+      letter->origin = g_strdup (tn_column_text (stmt, 1));
+      letter->seq = sqlite3_column_int64 (stmt, 2);
+      letter->reason = g_strdup (tn_column_text (stmt, 3));
+      letter->created_at = sqlite3_column_int64 (stmt, 4);
+      g_ptr_array_add (letters, letter);
+    }
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  return g_steal_pointer (&letters);
+}
+
+gint64
+tn_store_query_dead_letter_count (TnStore  *store,
+                             GError  **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  sqlite3_stmt *stmt;
+  gint64 count = 0;
+
+  g_return_val_if_fail (TN_IS_STORE (store), -1);
+
+  stmt = tn_store_stmt (store, "SELECT count (*) FROM dead_letters", error);
+  if (stmt == NULL)
+    return -1;
+  if (tn_store_step_row (store, stmt, &local_error))
+    {
+      count = sqlite3_column_int64 (stmt, 0);
+      sqlite3_reset (stmt);
+    }
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return -1;
+    }
+  return count;
 }
 
 /* Currencies ------------------------------------------------------------- */

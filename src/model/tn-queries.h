@@ -6,9 +6,9 @@
 G_BEGIN_DECLS
 
 /* Read-only views of the projections, for screens, reports and
- * tendero-ctl: the catalogue with stock, the sales, the alerts.  They
- * run on the store's own connection (so on the store's thread) and never
- * change anything. */
+ * tendero-ctl: the catalogue with stock, the sales, the alerts, the sync
+ * bookkeeping.  They run on the store's own connection (so on the store's
+ * thread) and change nothing, except tn_store_acknowledge_alert(). */
 
 /* Products ---------------------------------------------------------------- */
 
@@ -62,6 +62,7 @@ typedef struct
   gint64     change;
   gboolean   voided;
   GPtrArray *payments;   /* TnPaymentInfo*, in the order they were taken */
+  char      *cashier;    /* the cashier's name, else employee id; NULL if none */
 } TnSaleInfo;
 
 /* Called once per sale; @sale belongs to the store and is only valid
@@ -105,6 +106,57 @@ gboolean   tn_store_count_alerts         (TnStore              *store,
  * full). */
 GPtrArray *tn_store_list_alerts          (TnStore              *store,
                                           gboolean              unacknowledged_only,
+                                          GError              **error);
+
+/* Acknowledges the alert @id (a person has seen it): it no longer counts
+ * in tn_store_count_alerts() nor shows with unacknowledged_only.  Local
+ * to this replica, like the alerts themselves.  TN_ERROR_NOT_FOUND for
+ * an unknown id. */
+gboolean   tn_store_acknowledge_alert    (TnStore              *store,
+                                          gint64                id,
+                                          GError              **error);
+
+/* Sync bookkeeping ---------------------------------------------------------- */
+
+typedef struct
+{
+  gint64          seq;          /* this replica's seq of the event */
+  char           *event_id;
+  char           *type;         /* "SaleCreated" … */
+  TnOutboxStatus  status;
+  gint64          attempts;
+  gint64          created_at;   /* ms since the Unix epoch */
+  char           *last_error;   /* may be NULL */
+} TnOutboxEntry;
+
+void       tn_outbox_entry_free          (TnOutboxEntry        *entry);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TnOutboxEntry, tn_outbox_entry_free)
+
+/* Local events no peer has acknowledged yet, oldest first, at most
+ * @limit (0: no limit) (TnOutboxEntry*, transfer full). */
+GPtrArray *tn_store_list_pending_events  (TnStore              *store,
+                                          guint                 limit,
+                                          GError              **error);
+
+typedef struct
+{
+  char   *event_id;
+  char   *origin;
+  gint64  seq;
+  char   *reason;       /* why the hub refused it */
+  gint64  created_at;   /* ms since the Unix epoch */
+} TnDeadLetterInfo;
+
+void       tn_dead_letter_info_free      (TnDeadLetterInfo     *letter);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TnDeadLetterInfo, tn_dead_letter_info_free)
+
+/* Events the hub refused (the dead-letter list the cloud client keeps),
+ * for screens: newest first, at most @limit (0: no limit)
+ * (TnDeadLetterInfo*, transfer full). */
+GPtrArray *tn_store_query_dead_letters   (TnStore              *store,
+                                          guint                 limit,
+                                          GError              **error);
+gint64     tn_store_query_dead_letter_count (TnStore              *store,
                                           GError              **error);
 
 /* Currencies -------------------------------------------------------------- */
