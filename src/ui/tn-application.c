@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "tn-application-private.h"
+#include "tn-cloud-client.h"
 #include "tn-error.h"
 #include "tn-keyring.h"
 #include "tn-operations.h"
@@ -131,6 +132,18 @@ start_sync_service (TnApplication *self,
 
   g_signal_connect_object (service, "state-changed",
                            G_CALLBACK (on_sync_state_changed), self, 0);
+  /* Without its hub key the lane still sells and syncs with its peers;
+   * the sync popover shows the hub as "no key". */
+  if (self->config->hub_url != NULL)
+    {
+      g_autoptr(GError) key_error = NULL;
+      g_autofree char *hub_key = tn_cloud_load_key (self->config->hub_key_file, &key_error);
+
+      if (hub_key == NULL)
+        g_message (_("Not uploading to the hub %s: %s"), self->config->hub_url,
+                   key_error->message);
+      tn_sync_service_set_hub_key (service, hub_key);
+    }
   if (!tn_sync_service_start (service, &error))
     {
       g_autofree char *text = g_strdup_printf (_("Sync cannot run: %s"), error->message);
