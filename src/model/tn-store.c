@@ -274,6 +274,9 @@ open_at_version (TnStore      *self,
       return FALSE;
     }
   sqlite3_extended_result_codes (self->db, 1);
+  /* The digest triggers (migration 5) call these on every write. */
+  if (tn_digest_register_functions (self->db) != SQLITE_OK)
+    return tn_store_set_db_error (self, error, self->path);
   /* Another process (tendero-ctl, the sync worker) may hold the write
    * lock for a moment: wait rather than fail. */
   sqlite3_busy_timeout (self->db, 10000);
