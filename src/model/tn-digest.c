@@ -91,57 +91,85 @@ tn_digest_bucket (const char *entity_id)
 /* SQL functions ----------------------------------------------------------- */
 
 /* A value as bytes: a type tag and length-prefixed text, so that no two
- * different rows can serialise alike. */
+ * different rows can serialise alike ("\0N"; "\0I" and the decimal
+ * integer; "\0T", the byte length, ":" and the text). */
 static void
-hash_value (GChecksum     *sum,
-            sqlite3_value *value)
+append_decimal (GByteArray *out,
+                gint64      value)
 {
-  char buf[32];
+  char digits[24];
+  guint n = 0;
+  guint64 magnitude = value < 0 ? (guint64) 0 - (guint64) value : (guint64) value;
 
+  do
+    {
+      digits[n++] = (char) ('0' + magnitude % 10);
+      magnitude /= 10;
+    }
+  while (magnitude > 0);
+  if (value < 0)
+    digits[n++] = '-';
+  while (n > 0)
+    g_byte_array_append (out, (const guint8 *) &digits[--n], 1);
+}
+
+static void
+append_value (GByteArray    *out,
+              sqlite3_value *value)
+{
   switch (sqlite3_value_type (value))
     {
     case SQLITE_NULL:
-      g_checksum_update (sum, (const guchar *) "\0N", 2);
+      g_byte_array_append (out, (const guint8 *) "\0N", 2);
       break;
     case SQLITE_INTEGER:
-      g_snprintf (buf, sizeof buf, "%cI%" PRId64, 0, (gint64) sqlite3_value_int64 (value));
-      g_checksum_update (sum, (const guchar *) buf, 2 + strlen (buf + 2));
+      g_byte_array_append (out, (const guint8 *) "\0I", 2);
+      append_decimal (out, sqlite3_value_int64 (value));
       break;
     default:
       {
         const guchar *text = sqlite3_value_text (value);
         int len = sqlite3_value_bytes (value);
 
-        g_snprintf (buf, sizeof buf, "%cT%d:", 0, len);
-        g_checksum_update (sum, (const guchar *) buf, 2 + strlen (buf + 2));
+        g_byte_array_append (out, (const guint8 *) "\0T", 2);
+        append_decimal (out, len);
+        g_byte_array_append (out, (const guint8 *) ":", 1);
         if (len > 0)
-          g_checksum_update (sum, text, len);
+          g_byte_array_append (out, text, (guint) len);
       }
       break;
     }
 }
 
-/* tn_digest_row (table, column…): the row's 32-byte hash. */
+/* tn_digest_row (table, column…): the row's 32-byte hash.  The row is
+ * serialised whole and hashed once: this runs for every projection
+ * row a transaction writes. */
 static void
 digest_row_fn (sqlite3_context  *context,
                int               argc,
                sqlite3_value   **argv)
 {
-  g_autoptr(GChecksum) sum = NULL;
+  GByteArray *row;
   guint8 hash[ROW_HASH_LEN];
   gsize len = sizeof hash;
+  GChecksum *sum;
 
   if (argc < 2 || sqlite3_value_type (argv[0]) != SQLITE_TEXT)
     {
       sqlite3_result_error (context, "tn_digest_row: (table TEXT, column, …)", -1);
       return;
     }
-  sum = g_checksum_new (G_CHECKSUM_SHA256);
-  g_checksum_update (sum, sqlite3_value_text (argv[0]), sqlite3_value_bytes (argv[0]));
+  row = g_byte_array_sized_new (256);
+  g_byte_array_append (row, sqlite3_value_text (argv[0]), sqlite3_value_bytes (argv[0]));
   for (int i = 1; i < argc; i++)
-    hash_value (sum, argv[i]);
-  g_checksum_update (sum, (const guchar *) "\n", 1);
+    append_value (row, argv[i]);
+  g_byte_array_append (row, (const guint8 *) "\n", 1);
+
+  sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_checksum_update (sum, row->data, row->len);
   g_checksum_get_digest (sum, hash, &len);
+  g_checksum_free (sum);
+  g_byte_array_unref (row);
   sqlite3_result_blob (context, hash, ROW_HASH_LEN, SQLITE_TRANSIENT);
 }
 
