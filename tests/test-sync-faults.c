@@ -744,6 +744,43 @@ test_ctl_commit_latency (Fixture       *fixture,
   sqlite3_close (db2);
 }
 
+/* A peer that completes the handshake and then stops answering (its
+ * connection is never run again, so the lane's pings get no pong) is
+ * closed after a few keepalive intervals; one that answers stays. */
+static void
+test_dead_peer (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(Client) client = NULL;
+  TnLane *l1 = &fixture->lanes[0];
+  gint64 until;
+
+  g_main_context_push_thread_default (context);
+  init_pair (fixture);
+  tn_lane_setenv (l1, "TENDERO_SYNC_KEEPALIVE_S", "1");
+  tn_lane_start (l1);
+  tn_lane_start (&fixture->lanes[1]);
+  add_product (l1, "COFFEE", "Coffee");
+  tn_lane_wait_converged (fixture, 2, TN_LANE_CONVERGE_TIMEOUT_US);
+  client = client_open (l1, NULL);
+  g_assert_true (client_handshake (client, fixture->key_file, TRUE));
+
+  /* Alive: libsoup answers each ping while the context runs.  Twice the
+   * dead-peer limit passes and the session stays open. */
+  until = g_get_monotonic_time () + 6 * G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < until)
+    if (!g_main_context_iteration (context, FALSE))
+      g_usleep (1000);
+  g_assert_false (client->closed);
+
+  /* Silent: nothing reads the socket, so no pong goes back. */
+  g_usleep (8 * G_USEC_PER_SEC);
+  g_assert_cmpuint (client_close_code (client), ==, TN_SYNC_CLOSE_GOING_AWAY);
+  g_clear_pointer (&client, client_free);
+  g_main_context_pop_thread_default (context);
+}
+
 static void
 test_divergence_detected (Fixture       *fixture,
                           gconstpointer  data)
@@ -942,6 +979,8 @@ main (int    argc,
               test_foreign_clients, tn_lane_fixture_teardown);
   g_test_add ("/sync-faults/ctl-commit-latency", Fixture, NULL, tn_lane_fixture_setup,
               test_ctl_commit_latency, tn_lane_fixture_teardown);
+  g_test_add ("/sync-faults/dead-peer", Fixture, NULL, tn_lane_fixture_setup,
+              test_dead_peer, tn_lane_fixture_teardown);
   g_test_add ("/sync-faults/divergence-detected", Fixture, NULL, tn_lane_fixture_setup,
               test_divergence_detected, tn_lane_fixture_teardown);
   g_test_add ("/sync-faults/handshake-slowdown", Fixture, NULL, tn_lane_fixture_setup,

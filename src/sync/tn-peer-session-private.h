@@ -20,6 +20,10 @@ G_BEGIN_DECLS
 #define DIGEST_PERIOD_S        600
 #define FISCAL_REQUEST_GAP_US  (5 * G_USEC_PER_SEC)
 #define KEEPALIVE_S            15
+/* A peer that sent nothing, not even a pong, for this many keepalive
+ * intervals is gone (a cable pulled, a lane frozen): close the session
+ * so that the link dials again instead of waiting on a dead socket. */
+#define DEAD_PEER_KEEPALIVES   3
 
 struct _TnPeerSession
 {
@@ -48,13 +52,15 @@ struct _TnPeerSession
   gint64                   acked_own;      /* our seq the peer acked, for the outbox */
   TnVersionVector         *digest_vv;      /* vv of the last digest sent */
   char                    *peer_digest;    /* its state_hash while we ask for buckets */
-  gint64                   last_seen;
+  gint64                   last_seen;      /* monotonic µs of any frame or pong */
+  guint                    keepalive_s;
   gint64                   last_fiscal_request;
 
   guint                    hello_source;
   guint                    handshake_timeout_source;
   guint                    digest_source;
   guint                    periodic_digest_source;
+  guint                    liveness_source;
 };
 
 enum

@@ -38,6 +38,20 @@ stop_timers (TnPeerSession *self)
   tn_sync_clear_source (&self->handshake_timeout_source);
   tn_sync_clear_source (&self->digest_source);
   tn_sync_clear_source (&self->periodic_digest_source);
+  tn_sync_clear_source (&self->liveness_source);
+}
+
+/* The keepalive interval: KEEPALIVE_S, or TENDERO_SYNC_KEEPALIVE_S
+ * (1–3600) so that tests see a dead peer detected in seconds. */
+static guint
+keepalive_interval (void)
+{
+  const char *env = g_getenv ("TENDERO_SYNC_KEEPALIVE_S");
+  guint64 value;
+
+  if (env != NULL && g_ascii_string_to_unsigned (env, 10, 1, 3600, &value, NULL))
+    return (guint) value;
+  return KEEPALIVE_S;
 }
 
 /* Sends an error frame, then closes with the code for @error. */
@@ -292,6 +306,43 @@ handshake_timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static void
+connection_pong_cb (SoupWebsocketConnection *connection,
+                    GBytes                  *message,
+                    gpointer                 user_data)
+{
+  TnPeerSession *self = user_data;
+
+  ASSERT_OWNER (self);
+  self->last_seen = g_get_monotonic_time ();
+}
+
+/* libsoup pings every keepalive interval and a live peer pongs; one
+ * that stays silent much longer is closed (DEAD_PEER_KEEPALIVES). */
+static gboolean
+liveness_cb (gpointer user_data)
+{
+  TnPeerSession *self = user_data;
+  gint64 silent_s = (g_get_monotonic_time () - self->last_seen) / G_USEC_PER_SEC;
+
+  if (self->state == TN_PEER_SESSION_CLOSED)
+    {
+      self->liveness_source = 0;
+      return G_SOURCE_REMOVE;
+    }
+  if (silent_s < (gint64) DEAD_PEER_KEEPALIVES * self->keepalive_s)
+    return G_SOURCE_CONTINUE;
+
+  self->liveness_source = 0;
+  g_message ("Sync with %s%s%s: no answer for %" G_GINT64_FORMAT " s; closing to reconnect",
+             self->label, self->peer_terminal ? " " : "",
+             self->peer_terminal ? self->peer_terminal : "", silent_s);
+  stop_timers (self);
+  if (soup_websocket_connection_get_state (self->connection) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close (self->connection, TN_SYNC_CLOSE_GOING_AWAY, NULL);
+  return G_SOURCE_REMOVE;
+}
+
 static gboolean
 periodic_digest_cb (gpointer user_data)
 {
@@ -410,8 +461,10 @@ tn_peer_session_new (TnStore                 *store,
    * would drop the connection mid-frame, so the peer never learns why.
    * Past twice the limit libsoup still drops it, unread. */
   soup_websocket_connection_set_max_incoming_payload_size (connection, 2 * TN_SYNC_MAX_FRAME);
-  soup_websocket_connection_set_keepalive_interval (connection, KEEPALIVE_S);
+  self->keepalive_s = keepalive_interval ();
+  soup_websocket_connection_set_keepalive_interval (connection, self->keepalive_s);
   g_signal_connect (connection, "message", G_CALLBACK (connection_message_cb), self);
+  g_signal_connect (connection, "pong", G_CALLBACK (connection_pong_cb), self);
   g_signal_connect (connection, "closed", G_CALLBACK (connection_closed_cb), self);
   g_signal_connect (connection, "error", G_CALLBACK (connection_error_cb), self);
   return self;
@@ -428,6 +481,8 @@ tn_peer_session_start (TnPeerSession *self,
                                                         handshake_timeout_cb, self);
   self->periodic_digest_source = tn_sync_timeout_add (DIGEST_PERIOD_S * 1000,
                                                       periodic_digest_cb, self);
+  self->last_seen = g_get_monotonic_time ();
+  self->liveness_source = tn_sync_timeout_add (self->keepalive_s * 1000, liveness_cb, self);
   if (self->role == TN_PEER_ROLE_SERVER)
     {
       if (hello_delay_ms > 0)
