@@ -49,6 +49,25 @@ static guint signals[N_SIGNALS];
 
 static void connect_now (TnPeerLink *self);
 
+/* One connection attempt.  Its callback may run after the link was
+ * stopped and started again: it must then leave the newer attempt's
+ * cancellable, message and state alone. */
+typedef struct
+{
+  TnPeerLink   *link;
+  GCancellable *cancellable;
+  SoupMessage  *message;
+} Attempt;
+
+static void
+attempt_free (Attempt *attempt)
+{
+  g_object_unref (attempt->link);
+  g_object_unref (attempt->cancellable);
+  g_object_unref (attempt->message);
+  g_free (attempt);
+}
+
 /* Helpers ---------------------------------------------------------------- */
 
 static void
@@ -120,16 +139,26 @@ connect_done_cb (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  g_autoptr(TnPeerLink) self = user_data;
+  Attempt *attempt = user_data;
+  g_autoptr(TnPeerLink) self = g_object_ref (attempt->link);
+  g_autoptr(SoupMessage) message = g_object_ref (attempt->message);
   g_autoptr(GError) error = NULL;
   g_autoptr(SoupWebsocketConnection) connection = NULL;
   g_autoptr(GError) tls_error = NULL;
+  gboolean current;
 
   connection = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
-  if (self->stopped)
-    return;
+  /* Stopped, or stopped and started again since: not ours any more. */
+  current = !self->stopped && attempt->cancellable == self->cancellable;
+  attempt_free (attempt);
+  if (!current)
+    {
+      if (connection != NULL)
+        soup_websocket_connection_close (connection, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
+      return;
+    }
   g_clear_object (&self->cancellable);
-  if (!tn_tls_pinning_check_message (self->message, connection != NULL, &tls_error))
+  if (!tn_tls_pinning_check_message (message, connection != NULL, &tls_error))
     {
       if (connection != NULL)
         soup_websocket_connection_close (connection, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
@@ -163,6 +192,7 @@ static void
 connect_now (TnPeerLink *self)
 {
   g_autoptr(SoupMessage) msg = NULL;
+  Attempt *attempt;
 
   if (self->stopped || self->session != NULL || self->cancellable != NULL)
     return;
@@ -177,10 +207,13 @@ connect_now (TnPeerLink *self)
   tn_tls_pinning_watch_message (msg, (const char * const *) self->pins);
   g_set_object (&self->message, msg);
   self->cancellable = g_cancellable_new ();
+  attempt = g_new0 (Attempt, 1);
+  attempt->link = g_object_ref (self);
+  attempt->cancellable = g_object_ref (self->cancellable);
+  attempt->message = g_object_ref (msg);
   set_state (self, TN_PEER_LINK_CONNECTING);
   soup_session_websocket_connect_async (self->soup, msg, NULL, NULL, G_PRIORITY_DEFAULT,
-                                        self->cancellable, connect_done_cb,
-                                        g_object_ref (self));
+                                        self->cancellable, connect_done_cb, attempt);
 }
 
 /* Overrides -------------------------------------------------------------- */
