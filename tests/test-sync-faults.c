@@ -781,6 +781,67 @@ test_dead_peer (Fixture       *fixture,
   g_main_context_pop_thread_default (context);
 }
 
+/* Sessions in @lane's peers.json in @state. */
+static guint
+count_peers_in_state (TnLane     *lane,
+                      const char *state)
+{
+  g_autoptr(JsonObject) peers = tn_lane_read_peers (lane);
+  JsonArray *array = json_object_get_array_member (peers, "peers");
+  guint n = 0;
+
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *peer = json_array_get_object_element (array, i);
+
+      if (g_strcmp0 (json_object_get_string_member (peer, "state"), state) == 0)
+        n++;
+    }
+  return n;
+}
+
+static gboolean
+one_session_each (Fixture *fixture)
+{
+  for (guint i = 0; i < 2; i++)
+    if (count_peers_in_state (&fixture->lanes[i], "connected") != 1)
+      return FALSE;
+  /* The lane whose connection lost waits on standby. */
+  return count_peers_in_state (&fixture->lanes[0], "standby") +
+         count_peers_in_state (&fixture->lanes[1], "standby") == 1;
+}
+
+/* L1 and L2 dial each other: each lane keeps one session with the
+ * other, the same connection on both sides, and it stays that way. */
+static void
+test_dual_dial (Fixture       *fixture,
+                gconstpointer  data)
+{
+  gint64 deadline;
+
+  init_pair (fixture);
+  tn_lane_start (&fixture->lanes[0]);
+  tn_lane_start (&fixture->lanes[1]);
+  add_product (&fixture->lanes[0], "COFFEE", "Coffee");
+  tn_lane_wait_converged (fixture, 2, TN_LANE_CONVERGE_TIMEOUT_US);
+
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (!one_session_each (fixture))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (TN_LANE_POLL_INTERVAL_US);
+    }
+  /* No redialling churn: several backoff periods later, still so. */
+  g_usleep (3 * G_USEC_PER_SEC);
+  g_assert_true (one_session_each (fixture));
+
+  /* The session kept carries the sync both ways. */
+  tn_lane_sell (&fixture->lanes[1], "COFFEE", 1);
+  tn_lane_sell (&fixture->lanes[0], "COFFEE", 1);
+  tn_lane_wait_converged (fixture, 2, TN_LANE_CONVERGE_TIMEOUT_US);
+  g_assert_true (one_session_each (fixture));
+}
+
 static void
 test_divergence_detected (Fixture       *fixture,
                           gconstpointer  data)
@@ -979,6 +1040,8 @@ main (int    argc,
               test_foreign_clients, tn_lane_fixture_teardown);
   g_test_add ("/sync-faults/ctl-commit-latency", Fixture, NULL, tn_lane_fixture_setup,
               test_ctl_commit_latency, tn_lane_fixture_teardown);
+  g_test_add ("/sync-faults/dual-dial", Fixture, NULL, tn_lane_fixture_setup,
+              test_dual_dial, tn_lane_fixture_teardown);
   g_test_add ("/sync-faults/dead-peer", Fixture, NULL, tn_lane_fixture_setup,
               test_dead_peer, tn_lane_fixture_teardown);
   g_test_add ("/sync-faults/divergence-detected", Fixture, NULL, tn_lane_fixture_setup,

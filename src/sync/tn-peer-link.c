@@ -32,6 +32,7 @@ struct _TnPeerLink
   char            *last_error;
   guint            retry_source;
   gboolean         stopped;
+  gboolean         standby;
 };
 
 G_DEFINE_FINAL_TYPE (TnPeerLink, tn_peer_link, G_TYPE_OBJECT)
@@ -48,6 +49,9 @@ static guint signals[N_SIGNALS];
 #define ASSERT_OWNER(self) g_assert ((self)->owner == g_thread_self ())
 
 static void connect_now (TnPeerLink *self);
+
+/* On standby, dial again after this long even if nothing resumed us. */
+#define STANDBY_RETRY_S 60
 
 /* One connection attempt.  Its callback may run after the link was
  * stopped and started again: it must then leave the newer attempt's
@@ -86,6 +90,7 @@ retry_cb (gpointer user_data)
   TnPeerLink *self = user_data;
 
   self->retry_source = 0;
+  self->standby = FALSE;
   connect_now (self);
   return G_SOURCE_REMOVE;
 }
@@ -129,6 +134,19 @@ session_closed_cb (TnPeerSession *session,
       g_free (self->last_error);
       self->last_error = g_strdup (_("The peer refused this lane’s store key, or holds "
                                      "another store"));
+    }
+  if (tn_peer_session_get_superseded (session))
+    {
+      /* The peer's connection to us carries the sync.  The worker
+       * resumes us when a session closes; the long retry is a safety
+       * net in case that never comes. */
+      g_clear_object (&self->session);
+      g_clear_pointer (&self->last_error, g_free);
+      self->standby = TRUE;
+      tn_sync_clear_source (&self->retry_source);
+      self->retry_source = tn_sync_timeout_add (STANDBY_RETRY_S * 1000, retry_cb, self);
+      set_state (self, TN_PEER_LINK_STANDBY);
+      return;
     }
   g_clear_object (&self->session);
   schedule_retry (self);
@@ -332,6 +350,7 @@ tn_peer_link_stop (TnPeerLink *self)
   ASSERT_OWNER (self);
 
   self->stopped = TRUE;
+  self->standby = FALSE;
   tn_sync_clear_source (&self->retry_source);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
@@ -343,6 +362,19 @@ tn_peer_link_stop (TnPeerLink *self)
       g_clear_object (&self->session);
     }
   set_state (self, TN_PEER_LINK_IDLE);
+}
+
+void
+tn_peer_link_resume (TnPeerLink *self)
+{
+  g_return_if_fail (TN_IS_PEER_LINK (self));
+  ASSERT_OWNER (self);
+
+  if (!self->standby || self->stopped)
+    return;
+  self->standby = FALSE;
+  tn_sync_clear_source (&self->retry_source);
+  connect_now (self);
 }
 
 const char *
@@ -388,6 +420,8 @@ tn_peer_link_state_to_string (TnPeerLinkState state)
       return "connected";
     case TN_PEER_LINK_WAITING:
       return "waiting";
+    case TN_PEER_LINK_STANDBY:
+      return "standby";
     default:
       return "unknown";
     }

@@ -39,6 +39,7 @@ struct _TnPeerSession
   char                    *label;
   TnPeerSessionState       state;
   gboolean                 auth_failed;
+  gboolean                 superseded;
 
   char                    *our_nonce;
   char                    *peer_nonce;

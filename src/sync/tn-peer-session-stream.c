@@ -173,7 +173,7 @@ tn_peer_session_pump_internal (TnPeerSession *self)
   g_autoptr(GError) error = NULL;
   g_autoptr(TnVersionVector) vv = NULL;
 
-  if (self->state != TN_PEER_SESSION_READY)
+  if (self->state != TN_PEER_SESSION_READY || self->superseded)
     return;
   while (self->in_flight < MAX_IN_FLIGHT)
     {

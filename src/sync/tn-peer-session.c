@@ -6,6 +6,8 @@
 #include "tn-peer-session.h"
 #include "tn-peer-session-private.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "tn-error.h"
@@ -129,7 +131,7 @@ become_ready (TnPeerSession *self)
   g_message ("Synchronising with terminal %s (%s, %s)", self->peer_terminal, self->label,
              self->role == TN_PEER_ROLE_SERVER ? "incoming" : "outgoing");
   g_signal_emit (self, tn_peer_session_signals[SIGNAL_READY], 0);
-  if (self->state != TN_PEER_SESSION_READY)
+  if (self->state != TN_PEER_SESSION_READY || self->superseded)
     return;
   tn_peer_session_pump_internal (self);
   maybe_request_block (self);
@@ -264,6 +266,8 @@ connection_closed_cb (SoupWebsocketConnection *connection,
     return;
   if (code == TN_SYNC_CLOSE_AUTH)
     self->auth_failed = TRUE;
+  if (code == TN_SYNC_CLOSE_SUPERSEDED)
+    self->superseded = TRUE;
   if (self->state == TN_PEER_SESSION_READY || self->auth_failed)
     g_message ("Connection with %s%s%s closed (%u)", self->label,
                self->peer_terminal ? ", terminal " : "",
@@ -512,6 +516,69 @@ tn_peer_session_close (TnPeerSession *self)
   if (self->connection != NULL &&
       soup_websocket_connection_get_state (self->connection) == SOUP_WEBSOCKET_STATE_OPEN)
     soup_websocket_connection_close (self->connection, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
+}
+
+/* The replica id of the lane that dialed @self. */
+static const char *
+dialer_of (TnPeerSession *self)
+{
+  return self->role == TN_PEER_ROLE_CLIENT ? tn_store_get_replica_id (self->store)
+                                           : self->peer_replica;
+}
+
+TnPeerSession *
+tn_peer_session_find_superseded (TnPeerSession *session,
+                                 GPtrArray     *sessions)
+{
+  const char *own;
+  const char *preferred;
+
+  g_return_val_if_fail (TN_IS_PEER_SESSION (session), NULL);
+  ASSERT_OWNER (session);
+
+  if (session->state != TN_PEER_SESSION_READY || session->superseded ||
+      session->peer_replica == NULL)
+    return NULL;
+  own = tn_store_get_replica_id (session->store);
+  preferred = strcmp (own, session->peer_replica) < 0 ? own : session->peer_replica;
+
+  for (guint i = 0; i < sessions->len; i++)
+    {
+      TnPeerSession *other = sessions->pdata[i];
+
+      if (other == session || other->state != TN_PEER_SESSION_READY || other->superseded ||
+          g_strcmp0 (other->peer_replica, session->peer_replica) != 0)
+        continue;
+      /* Both lanes see the same two connections and pick the same one;
+       * two from the same dialer: the older is likely a dead socket. */
+      if (g_str_equal (dialer_of (other), dialer_of (session)))
+        return other;
+      return g_str_equal (dialer_of (session), preferred) ? other : session;
+    }
+  return NULL;
+}
+
+void
+tn_peer_session_close_superseded (TnPeerSession *self)
+{
+  g_return_if_fail (TN_IS_PEER_SESSION (self));
+  ASSERT_OWNER (self);
+
+  if (self->state == TN_PEER_SESSION_CLOSED || self->superseded)
+    return;
+  g_message ("Sync with terminal %s (%s): another connection with it carries the sync; "
+             "closing this one", self->peer_terminal ? self->peer_terminal : "?", self->label);
+  self->superseded = TRUE;
+  stop_timers (self);
+  if (soup_websocket_connection_get_state (self->connection) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close (self->connection, TN_SYNC_CLOSE_SUPERSEDED, NULL);
+}
+
+gboolean
+tn_peer_session_get_superseded (TnPeerSession *self)
+{
+  g_return_val_if_fail (TN_IS_PEER_SESSION (self), FALSE);
+  return self->superseded;
 }
 
 TnPeerSessionState

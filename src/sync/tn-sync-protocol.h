@@ -35,6 +35,7 @@ typedef enum
   TN_SYNC_CLOSE_TOO_LARGE = 1009,
   TN_SYNC_CLOSE_INTERNAL  = 1011,  /* our fault: database, disk … */
   TN_SYNC_CLOSE_AUTH      = 4401,  /* wrong store or wrong key */
+  TN_SYNC_CLOSE_SUPERSEDED = 4409, /* another session with the same lane carries the sync */
 } TnSyncCloseCode;
 
 typedef enum
