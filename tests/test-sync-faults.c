@@ -868,12 +868,17 @@ test_divergence_detected (Fixture       *fixture,
   /* A projection row changed without an event. */
   g_assert_cmpint (tn_lane_stop (l2, G_USEC_PER_SEC), ==, 0);
   db = lane_db (l2, TRUE);
-  /* The digest triggers need Tendero's SQL functions; the tampering
-   * goes through them, as a projection bug would. */
+  /* The digest triggers need Tendero's SQL functions and a transaction
+   * that flushes them; the tampering goes through them, as a projection
+   * bug would. */
   g_assert_cmpint (tn_digest_register_functions (db), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_exec (db, "UPDATE stock SET qty = qty + 1000 WHERE sku = 'COFFEE'",
-                                 NULL, NULL, NULL), ==, SQLITE_OK);
+                                 NULL, NULL, NULL), ==, SQLITE_ERROR);
+  g_assert_cmpint (sqlite3_exec (db, "BEGIN; UPDATE stock SET qty = qty + 1000 "
+                                 "WHERE sku = 'COFFEE'", NULL, NULL, NULL), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_changes (db), ==, 1);
+  g_assert_true (tn_digest_flush (db, NULL));
+  g_assert_cmpint (sqlite3_exec (db, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
   tn_lane_start (l2);
 

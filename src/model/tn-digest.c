@@ -3,10 +3,13 @@
 /* The state digest: every replicated projection row hashed into one of
  * 256 buckets by its entity id.  A row's hash is SHA-256 over its typed
  * values; a bucket's digest is the sum (mod 2^256) of its rows' hashes,
- * so the sum is independent of row order and triggers keep it up to date
- * as rows are inserted, changed or deleted, in the same transaction
- * (migration 5).  Reading the digest costs 256 rows, not a scan of the
- * history.  Columns that depend on the order events arrived in (row ids,
+ * so the sum is independent of row order and can follow inserts,
+ * updates and deletes as they happen.  Triggers (migration 5) call
+ * tn_digest_note () for every row written; the deltas collect in memory
+ * per connection and tn_digest_flush () adds them to digest_buckets
+ * just before COMMIT (a ROLLBACK drops them), so reading the digest
+ * costs 256 rows, not a scan of the history, and a write costs one hash
+ * per row.  Columns that depend on the order events arrived in (row ids,
  * arrival times, which of two voids came first) are left out: the digest
  * describes state, and equal event sets must give equal digests. */
 
@@ -141,48 +144,6 @@ append_value (GByteArray    *out,
     }
 }
 
-/* tn_digest_row (table, column…): the row's 32-byte hash.  The row is
- * serialised whole and hashed once: this runs for every projection
- * row a transaction writes. */
-static void
-digest_row_fn (sqlite3_context  *context,
-               int               argc,
-               sqlite3_value   **argv)
-{
-  GByteArray *row;
-  guint8 hash[ROW_HASH_LEN];
-  gsize len = sizeof hash;
-  GChecksum *sum;
-
-  if (argc < 2 || sqlite3_value_type (argv[0]) != SQLITE_TEXT)
-    {
-      sqlite3_result_error (context, "tn_digest_row: (table TEXT, column, …)", -1);
-      return;
-    }
-  row = g_byte_array_sized_new (256);
-  g_byte_array_append (row, sqlite3_value_text (argv[0]), sqlite3_value_bytes (argv[0]));
-  for (int i = 1; i < argc; i++)
-    append_value (row, argv[i]);
-  g_byte_array_append (row, (const guint8 *) "\n", 1);
-
-  sum = g_checksum_new (G_CHECKSUM_SHA256);
-  g_checksum_update (sum, row->data, row->len);
-  g_checksum_get_digest (sum, hash, &len);
-  g_checksum_free (sum);
-  g_byte_array_unref (row);
-  sqlite3_result_blob (context, hash, ROW_HASH_LEN, SQLITE_TRANSIENT);
-}
-
-static void
-digest_bucket_fn (sqlite3_context  *context,
-                  int               argc,
-                  sqlite3_value   **argv)
-{
-  const char *entity = (const char *) sqlite3_value_text (argv[0]);
-
-  sqlite3_result_int (context, (int) tn_digest_bucket (entity ? entity : ""));
-}
-
 /* Big-endian 256-bit addition (or subtraction) modulo 2^256. */
 static void
 acc_combine (guint8       *acc,
@@ -201,6 +162,66 @@ acc_combine (guint8       *acc,
     }
 }
 
+/* The row (table name, then its values) serialised whole and hashed
+ * once: this runs for every projection row a transaction writes. */
+static gboolean
+hash_row (sqlite3_value **values,
+          int             n,
+          guint8          hash[ROW_HASH_LEN])
+{
+  GByteArray *row;
+  gsize len = ROW_HASH_LEN;
+  GChecksum *sum;
+
+  if (n < 2 || sqlite3_value_type (values[0]) != SQLITE_TEXT)
+    return FALSE;
+  row = g_byte_array_sized_new (256);
+  g_byte_array_append (row, sqlite3_value_text (values[0]), sqlite3_value_bytes (values[0]));
+  for (int i = 1; i < n; i++)
+    append_value (row, values[i]);
+  g_byte_array_append (row, (const guint8 *) "\n", 1);
+
+  sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_checksum_update (sum, row->data, row->len);
+  g_checksum_get_digest (sum, hash, &len);
+  g_checksum_free (sum);
+  g_byte_array_unref (row);
+  return TRUE;
+}
+
+static guint
+bucket_of_value (sqlite3_value *value)
+{
+  const char *entity = (const char *) sqlite3_value_text (value);
+
+  return tn_digest_bucket (entity ? entity : "");
+}
+
+/* tn_digest_row (table, column…): the row's 32-byte hash (column 1 is
+ * the entity id). */
+static void
+digest_row_fn (sqlite3_context  *context,
+               int               argc,
+               sqlite3_value   **argv)
+{
+  guint8 hash[ROW_HASH_LEN];
+
+  if (!hash_row (argv, argc, hash))
+    {
+      sqlite3_result_error (context, "tn_digest_row: (table TEXT, column, …)", -1);
+      return;
+    }
+  sqlite3_result_blob (context, hash, ROW_HASH_LEN, SQLITE_TRANSIENT);
+}
+
+static void
+digest_bucket_fn (sqlite3_context  *context,
+                  int               argc,
+                  sqlite3_value   **argv)
+{
+  sqlite3_result_int (context, (int) bucket_of_value (argv[0]));
+}
+
 static void
 digest_combine_fn (sqlite3_context  *context,
                    int               argc,
@@ -211,20 +232,144 @@ digest_combine_fn (sqlite3_context  *context,
   if (sqlite3_value_bytes (argv[0]) != ROW_HASH_LEN ||
       sqlite3_value_bytes (argv[1]) != ROW_HASH_LEN)
     {
-      sqlite3_result_error (context, "tn_digest_add/sub: two 32-byte blobs", -1);
+      sqlite3_result_error (context, "tn_digest_add: two 32-byte blobs", -1);
       return;
     }
   memcpy (acc, sqlite3_value_blob (argv[0]), ROW_HASH_LEN);
-  acc_combine (acc, sqlite3_value_blob (argv[1]), sqlite3_user_data (context) != NULL);
+  acc_combine (acc, sqlite3_value_blob (argv[1]), FALSE);
   sqlite3_result_blob (context, acc, ROW_HASH_LEN, SQLITE_TRANSIENT);
+}
+
+static gboolean
+db_error (sqlite3     *db,
+          GError     **error,
+          const char  *what)
+{
+  g_set_error (error, TN_ERROR, TN_ERROR_DATABASE, "%s: %s", what, sqlite3_errmsg (db));
+  return FALSE;
+}
+
+/* What the open transaction changed, per bucket, not yet in
+ * digest_buckets.  One per connection. */
+typedef struct
+{
+  guint8   acc[TN_DIGEST_BUCKETS][ROW_HASH_LEN];
+  gint64   rows[TN_DIGEST_BUCKETS];
+  gboolean dirty[TN_DIGEST_BUCKETS];
+  gboolean any;
+} Pending;
+
+static void
+pending_clear (gpointer data)
+{
+  Pending *pending = data;
+
+  if (pending->any)
+    memset (pending, 0, sizeof *pending);
+}
+
+/* tn_digest_note (sign, table, entity, column…): a row appeared (+1) or
+ * went away (-1).  Only inside an explicit transaction, whose COMMIT
+ * (through tn_store_commit or tn_digest_flush) carries the change into
+ * digest_buckets; in autocommit mode nothing would, so it is refused. */
+static void
+digest_note_fn (sqlite3_context  *context,
+                int               argc,
+                sqlite3_value   **argv)
+{
+  Pending *pending = sqlite3_user_data (context);
+  guint8 hash[ROW_HASH_LEN];
+  int sign;
+  guint b;
+
+  if (sqlite3_get_autocommit (sqlite3_context_db_handle (context)))
+    {
+      sqlite3_result_error (context, "Projection rows change only inside a transaction "
+                            "that flushes the state digest (tn_store_commit)", -1);
+      return;
+    }
+  if (argc < 3 || !hash_row (argv + 1, argc - 1, hash))
+    {
+      sqlite3_result_error (context, "tn_digest_note: (sign, table TEXT, entity, …)", -1);
+      return;
+    }
+  sign = sqlite3_value_int (argv[0]);
+  b = bucket_of_value (argv[2]);
+  acc_combine (pending->acc[b], hash, sign < 0);
+  pending->rows[b] += sign < 0 ? -1 : 1;
+  pending->dirty[b] = TRUE;
+  pending->any = TRUE;
+}
+
+/* For tn_digest_flush's UPDATE: the pending delta of bucket N. */
+static void
+pending_acc_fn (sqlite3_context  *context,
+                int               argc,
+                sqlite3_value   **argv)
+{
+  Pending *pending = sqlite3_user_data (context);
+  int b = sqlite3_value_int (argv[0]);
+
+  if (b < 0 || b >= TN_DIGEST_BUCKETS)
+    {
+      sqlite3_result_error (context, "tn_digest_pending_acc: no such bucket", -1);
+      return;
+    }
+  sqlite3_result_blob (context, pending->acc[b], ROW_HASH_LEN, SQLITE_TRANSIENT);
+}
+
+static void
+pending_rows_fn (sqlite3_context  *context,
+                 int               argc,
+                 sqlite3_value   **argv)
+{
+  Pending *pending = sqlite3_user_data (context);
+  int b = sqlite3_value_int (argv[0]);
+
+  sqlite3_result_int64 (context, b >= 0 && b < TN_DIGEST_BUCKETS ? pending->rows[b] : 0);
+}
+
+static void
+pending_dirty_fn (sqlite3_context  *context,
+                  int               argc,
+                  sqlite3_value   **argv)
+{
+  Pending *pending = sqlite3_user_data (context);
+  int b = sqlite3_value_int (argv[0]);
+
+  sqlite3_result_int (context, b >= 0 && b < TN_DIGEST_BUCKETS && pending->dirty[b]);
+}
+
+/* SELECT tn_digest_pending_clear (): after the flush's UPDATE. */
+static void
+pending_clear_fn (sqlite3_context  *context,
+                  int               argc,
+                  sqlite3_value   **argv)
+{
+  pending_clear (sqlite3_user_data (context));
+  sqlite3_result_null (context);
+}
+
+static void
+rollback_cb (void *data)
+{
+  pending_clear (data);
 }
 
 int
 tn_digest_register_functions (sqlite3 *db)
 {
   const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
+  const int volatile_flags = SQLITE_UTF8 | SQLITE_INNOCUOUS;
+  Pending *pending = g_new0 (Pending, 1);
   int rc;
 
+  /* The connection owns @pending: freed with tn_digest_note. */
+  rc = sqlite3_create_function_v2 (db, "tn_digest_note", -1, volatile_flags, pending,
+                                   digest_note_fn, NULL, NULL, g_free);
+  if (rc != SQLITE_OK)
+    return rc;
+  sqlite3_rollback_hook (db, rollback_cb, pending);
   rc = sqlite3_create_function (db, "tn_digest_row", -1, flags, NULL, digest_row_fn,
                                 NULL, NULL);
   if (rc == SQLITE_OK)
@@ -234,9 +379,32 @@ tn_digest_register_functions (sqlite3 *db)
     rc = sqlite3_create_function (db, "tn_digest_add", 2, flags, NULL, digest_combine_fn,
                                   NULL, NULL);
   if (rc == SQLITE_OK)
-    rc = sqlite3_create_function (db, "tn_digest_sub", 2, flags, GINT_TO_POINTER (1),
-                                  digest_combine_fn, NULL, NULL);
+    rc = sqlite3_create_function (db, "tn_digest_pending_acc", 1, volatile_flags, pending,
+                                  pending_acc_fn, NULL, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_create_function (db, "tn_digest_pending_rows", 1, volatile_flags, pending,
+                                  pending_rows_fn, NULL, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_create_function (db, "tn_digest_pending_dirty", 1, volatile_flags, pending,
+                                  pending_dirty_fn, NULL, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_create_function (db, "tn_digest_pending_clear", 0, volatile_flags, pending,
+                                  pending_clear_fn, NULL, NULL);
   return rc;
+}
+
+gboolean
+tn_digest_flush (sqlite3  *db,
+                 GError  **error)
+{
+  if (sqlite3_exec (db,
+                    "UPDATE digest_buckets SET "
+                    "  acc = tn_digest_add (acc, tn_digest_pending_acc (bucket)), "
+                    "  rows = rows + tn_digest_pending_rows (bucket) "
+                    "WHERE tn_digest_pending_dirty (bucket);"
+                    "SELECT tn_digest_pending_clear ();", NULL, NULL, NULL) != SQLITE_OK)
+    return db_error (db, error, _("Cannot update the state digest"));
+  return TRUE;
 }
 
 /* Scanning and installing ------------------------------------------------- */
@@ -268,14 +436,6 @@ prefixed_columns (guint       t,
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
-static gboolean
-db_error (sqlite3     *db,
-          GError     **error,
-          const char  *what)
-{
-  g_set_error (error, TN_ERROR, TN_ERROR_DATABASE, "%s: %s", what, sqlite3_errmsg (db));
-  return FALSE;
-}
 
 /* Every row of every digested table, hashed from scratch. */
 static gboolean
@@ -344,29 +504,24 @@ tn_digest_install (sqlite3  *db,
   for (guint t = 0; t < G_N_ELEMENTS (digest_tables); t++)
     {
       const char *table = digest_tables[t].table;
-      g_autofree char *entity = entity_column (t);
       g_autofree char *new_cols = prefixed_columns (t, "NEW");
       g_autofree char *old_cols = prefixed_columns (t, "OLD");
-      const char *add =
-          "UPDATE digest_buckets SET acc = tn_digest_add (acc, tn_digest_row ('%s', %s)),"
-          " rows = rows + 1 WHERE bucket = tn_digest_bucket (NEW.%s);";
-      const char *sub =
-          "UPDATE digest_buckets SET acc = tn_digest_sub (acc, tn_digest_row ('%s', %s)),"
-          " rows = rows - 1 WHERE bucket = tn_digest_bucket (OLD.%s);";
+#define NOTE "SELECT tn_digest_note (%d, '%s', %s);"
 
       g_string_append_printf (sql, "CREATE TRIGGER digest_%s_insert AFTER INSERT ON %s BEGIN ",
                               table, table);
-      g_string_append_printf (sql, add, table, new_cols, entity);
+      g_string_append_printf (sql, NOTE, 1, table, new_cols);
       g_string_append (sql, " END;");
       g_string_append_printf (sql, "CREATE TRIGGER digest_%s_delete AFTER DELETE ON %s BEGIN ",
                               table, table);
-      g_string_append_printf (sql, sub, table, old_cols, entity);
+      g_string_append_printf (sql, NOTE, -1, table, old_cols);
       g_string_append (sql, " END;");
       g_string_append_printf (sql, "CREATE TRIGGER digest_%s_update AFTER UPDATE OF %s ON %s "
                               "BEGIN ", table, digest_tables[t].columns, table);
-      g_string_append_printf (sql, sub, table, old_cols, entity);
-      g_string_append_printf (sql, add, table, new_cols, entity);
+      g_string_append_printf (sql, NOTE, -1, table, old_cols);
+      g_string_append_printf (sql, NOTE, 1, table, new_cols);
       g_string_append (sql, " END;");
+#undef NOTE
     }
   if (sqlite3_exec (db, sql->str, NULL, NULL, NULL) != SQLITE_OK)
     return db_error (db, error, _("Cannot install the state digest"));
@@ -415,6 +570,9 @@ tn_store_compute_digest (TnStore   *store,
   guint seen = 0;
 
   memset (out, 0, sizeof *out);
+  /* Inside a transaction: what it changed so far counts too. */
+  if (tn_store_in_transaction (store) && !tn_digest_flush (tn_store_get_db (store), error))
+    return FALSE;
   stmt = tn_store_stmt (store, "SELECT bucket, acc, rows FROM digest_buckets", error);
   if (stmt == NULL)
     return FALSE;

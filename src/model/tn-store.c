@@ -522,7 +522,8 @@ tn_store_commit (TnStore  *self,
   ASSERT_OWNER (self);
   g_return_val_if_fail (self->in_transaction, FALSE);
 
-  if (self->schema_version >= 2 && !flush_search_index (self, error))
+  if ((self->schema_version >= 2 && !flush_search_index (self, error)) ||
+      (self->schema_version >= 5 && !tn_digest_flush (self->db, error)))
     {
       tn_store_rollback (self);
       return FALSE;
