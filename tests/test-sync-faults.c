@@ -352,15 +352,15 @@ load_key (const char *path)
  * MAC made with @key_file's key; with @expect_welcome, asserts the lane
  * welcomed us.  Returns FALSE if no hello came (the lane refused us). */
 static gboolean
-client_handshake (Client     *client,
-                  const char *key_file,
-                  gboolean    expect_welcome)
+client_handshake_as (Client     *client,
+                     const char *key_file,
+                     const char *replica,
+                     gboolean    expect_welcome)
 {
   g_autoptr(GBytes) key = load_key (key_file);
   g_autofree char *text = client_next (client, 40000);
   g_autoptr(TnSyncMessage) hello = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *replica = g_uuid_string_random ();
   g_autofree char *nonce = tn_sync_auth_nonce ();
   g_autofree char *mac = NULL;
   g_autofree char *frame = NULL;
@@ -385,6 +385,34 @@ client_handshake (Client     *client,
   g_assert_nonnull (welcome);
   g_assert_nonnull (strstr (welcome, "\"welcome\""));
   return TRUE;
+}
+
+static gboolean
+client_handshake (Client     *client,
+                  const char *key_file,
+                  gboolean    expect_welcome)
+{
+  g_autofree char *replica = g_uuid_string_random ();
+
+  return client_handshake_as (client, key_file, replica, expect_welcome);
+}
+
+/* Whether a "digest" frame came within @timeout_ms (other frames are
+ * dropped). */
+static gboolean
+client_got_digest (Client *client,
+                   guint   timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_ms * 1000;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      g_autofree char *text = client_next (client, 100);
+
+      if (text != NULL && strstr (text, "\"type\":\"digest\"") != NULL)
+        return TRUE;
+    }
+  return FALSE;
 }
 
 /* Tests ------------------------------------------------------------------ */
@@ -781,6 +809,44 @@ test_dead_peer (Fixture       *fixture,
   g_main_context_pop_thread_default (context);
 }
 
+/* A peer that reconnects with nothing new does not get the digest it
+ * already had; once the lane's state changes, it does. */
+static void
+test_reconnect_skips_digest (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autofree char *replica = g_uuid_string_random ();
+  TnLane *l1 = &fixture->lanes[0];
+
+  g_main_context_push_thread_default (context);
+  init_pair (fixture);
+  tn_lane_start (l1);
+  tn_lane_start (&fixture->lanes[1]);
+  add_product (l1, "COFFEE", "Coffee");
+  tn_lane_wait_converged (fixture, 2, TN_LANE_CONVERGE_TIMEOUT_US);
+  /* Stop L2: its catch-up and grants would change L1's state. */
+  g_assert_cmpint (tn_lane_stop (&fixture->lanes[1], G_USEC_PER_SEC), ==, 0);
+
+  for (guint round = 0; round < 3; round++)
+    {
+      g_autoptr(Client) client = client_open (l1, NULL);
+      gboolean got;
+
+      g_assert_true (client_handshake_as (client, fixture->key_file, replica, TRUE));
+      got = client_got_digest (client, 4000);
+      /* First contact: sent.  Same state again: skipped.  After a
+       * change (a product made on L1 itself): sent. */
+      if (round == 1)
+        g_assert_false (got);
+      else
+        g_assert_true (got);
+      if (round == 1)
+        add_product (l1, "TEA", "Tea");
+    }
+  g_main_context_pop_thread_default (context);
+}
+
 /* Sessions in @lane's peers.json in @state. */
 static guint
 count_peers_in_state (TnLane     *lane,
@@ -1045,6 +1111,8 @@ main (int    argc,
               test_foreign_clients, tn_lane_fixture_teardown);
   g_test_add ("/sync-faults/ctl-commit-latency", Fixture, NULL, tn_lane_fixture_setup,
               test_ctl_commit_latency, tn_lane_fixture_teardown);
+  g_test_add ("/sync-faults/reconnect-skips-digest", Fixture, NULL, tn_lane_fixture_setup,
+              test_reconnect_skips_digest, tn_lane_fixture_teardown);
   g_test_add ("/sync-faults/dual-dial", Fixture, NULL, tn_lane_fixture_setup,
               test_dual_dial, tn_lane_fixture_teardown);
   g_test_add ("/sync-faults/dead-peer", Fixture, NULL, tn_lane_fixture_setup,

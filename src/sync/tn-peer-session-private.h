@@ -89,7 +89,9 @@ gboolean         tn_peer_session_handle_handshake_internal (TnPeerSession   *sel
 /* tn-peer-session-stream.c */
 void             tn_peer_session_cursor_free_internal      (GQueue          *queue);
 void             tn_peer_session_pump_internal             (TnPeerSession   *self);
-void             tn_peer_session_send_digest_internal      (TnPeerSession   *self);
+/* @always: also when this peer already had this very digest from us. */
+void             tn_peer_session_send_digest_internal      (TnPeerSession   *self,
+                                                            gboolean         always);
 
 /* tn-peer-session-handlers.c */
 gboolean         tn_peer_session_handle_message_internal   (TnPeerSession   *self,

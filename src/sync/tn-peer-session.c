@@ -353,7 +353,7 @@ periodic_digest_cb (gpointer user_data)
   TnPeerSession *self = user_data;
 
   if (self->state == TN_PEER_SESSION_READY)
-    tn_peer_session_send_digest_internal (self);
+    tn_peer_session_send_digest_internal (self, TRUE);
   return G_SOURCE_CONTINUE;
 }
 
