@@ -7,7 +7,9 @@
  * updates and deletes as they happen.  Triggers (migration 5) call
  * tn_digest_note () for every row written; the deltas collect in memory
  * per connection and tn_digest_flush () adds them to digest_buckets
- * just before COMMIT (a ROLLBACK drops them), so reading the digest
+ * just before COMMIT (a ROLLBACK drops them; a statement that fails
+ * half-way must not be followed by a COMMIT, which every caller of the
+ * store already ensures), so reading the digest
  * costs 256 rows, not a scan of the history, and a write costs one hash
  * per row.  Columns that depend on the order events arrived in (row ids,
  * arrival times, which of two voids came first) are left out: the digest
