@@ -646,3 +646,22 @@ tn_bench_relay_count_messages (TnBenchRelay *relay,
     }
   return count;
 }
+
+gsize
+tn_bench_relay_get_http_bytes (TnBenchRelay *relay,
+                               guint         index)
+{
+  gsize total = 0;
+
+  g_mutex_lock (&relay->lock);
+  if (index < relay->connections->len)
+    {
+      Connection *connection = relay->connections->pdata[index];
+
+      for (guint d = 0; d < 2; d++)
+        if (connection->capture[d] != NULL)
+          total += http_head_length (connection->capture[d]);
+    }
+  g_mutex_unlock (&relay->lock);
+  return total;
+}

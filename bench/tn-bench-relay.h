@@ -62,4 +62,9 @@ guint         tn_bench_relay_count_messages (TnBenchRelay  *relay,
                                              guint          index,
                                              const char    *type);
 
+/* Bytes of the HTTP upgrade request and response of connection @index
+ * (captured connections only; 0 if not captured). */
+gsize         tn_bench_relay_get_http_bytes (TnBenchRelay  *relay,
+                                             guint          index);
+
 G_END_DECLS

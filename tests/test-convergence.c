@@ -1242,10 +1242,22 @@ check_digests (Scenario *sc)
 
   for (guint r = 0; r < sc->n && ok; r++)
     {
-      tn_store_compute_digest (sc->stores[r], &digests[r], &error);
-      if (error != NULL)
+      TnDigest scanned;
+
+      if (!tn_store_compute_digest (sc->stores[r], &digests[r], &error) ||
+          !tn_store_recompute_digest (sc->stores[r], &scanned, &error))
         {
           scenario_fail (sc, G_STRLOC, "digest", "replica %u: %s", r, error->message);
+          ok = FALSE;
+        }
+      /* What the triggers maintained must equal a scan of every row. */
+      else if (strcmp (digests[r].state_hash, scanned.state_hash) != 0 ||
+               digests[r].rows != scanned.rows)
+        {
+          scenario_fail (sc, G_STRLOC, "maintained digest",
+                         "replica %u: maintained %s (%u rows), scanned %s (%u rows)", r,
+                         digests[r].state_hash, digests[r].rows, scanned.state_hash,
+                         scanned.rows);
           ok = FALSE;
         }
     }

@@ -196,6 +196,11 @@ test_migrate_from (gconstpointer data)
   g_assert_false (table_exists (store, "fiscal_blocks_device"));
   g_assert_true (table_exists (store, "divergences"));
   g_assert_true (column_exists (store, "alerts", "peer"));
+  /* Migration 5: the maintained digest was built from the old rows (a
+   * product and its stock) and equals a full scan. */
+  g_assert_true (table_exists (store, "digest_buckets"));
+  g_assert_cmpint (tn_test_sql_int (store, "SELECT sum(rows) FROM digest_buckets"), ==, 2);
+  g_free (tn_test_state_hash (store));
   tn_test_sql (store, "INSERT INTO dead_letters (event_id, origin, seq, reason, created_at) "
                       "VALUES ('" EVENT_ID "', '" REPLICA "', 1, 'refused', 2)");
   g_assert_cmpint (tn_test_sql_int (store, "SELECT count(*) FROM alerts WHERE peer IS NULL"), ==,
@@ -215,6 +220,7 @@ test_migrate_from (gconstpointer data)
                                            "WHERE products_fts MATCH 'blanco'"), ==, 0);
   g_assert_cmpint (tn_test_sql_int (store, "SELECT count(*) FROM products_fts "
                                            "WHERE products_fts MATCH 'integral'"), ==, 1);
+  g_free (tn_test_state_hash (store));
   assert_integrity (store);
 
   /* The same schema as a database created by this version. */

@@ -1048,6 +1048,56 @@ test_busy_timeout (void)
   tn_test_rmdir (dir);
 }
 
+/* The maintained digest follows inserts, updates and deletes, a rolled
+ * back transaction leaves no trace in it, and a projection row changed
+ * outside any transaction (where nothing would carry the change into
+ * the digest) is refused and left as it was. */
+static void
+test_digest_maintained (void)
+{
+  g_autofree char *dir = tn_test_mkdtemp ();
+  g_autoptr(TnStore) store = tn_test_store_new (dir, "L1", TRUE, TRUE);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *empty = tn_test_state_hash (store);
+  g_autofree char *one = NULL;
+  g_autofree char *rolled_back = NULL;
+  g_autofree char *refused = NULL;
+  char *message = NULL;
+
+  tn_test_add_product (store, "RICE", 150, 1600);
+  one = tn_test_state_hash (store);     /* asserts maintained == scanned */
+  g_assert_cmpstr (one, !=, empty);
+
+  tn_store_begin (store, &error);
+  g_assert_no_error (error);
+  tn_test_sql (store, "UPDATE stock SET qty = 5 WHERE sku = 'RICE';"
+                      "INSERT INTO stock (sku, qty) VALUES ('BEANS', 3);"
+                      "DELETE FROM products WHERE sku = 'RICE'");
+  tn_store_rollback (store);
+  rolled_back = tn_test_state_hash (store);
+  g_assert_cmpstr (rolled_back, ==, one);
+
+  g_assert_cmpint (sqlite3_exec (tn_store_get_db (store),
+                                 "UPDATE products SET name = 'x' WHERE sku = 'RICE'",
+                                 NULL, NULL, &message), ==, SQLITE_ERROR);
+  g_assert_nonnull (strstr (message, "transaction"));
+  sqlite3_free (message);
+  refused = tn_test_state_hash (store);
+  g_assert_cmpstr (refused, ==, one);
+  g_assert_cmpint (tn_test_sql_int (store, "SELECT count(*) FROM products WHERE name = 'x'"),
+                   ==, 0);
+
+  /* Update and delete through a transaction: still equal to a scan. */
+  tn_test_sql (store, "UPDATE products SET name = 'Brown rice' WHERE sku = 'RICE'");
+  g_free (tn_test_state_hash (store));
+  tn_test_sql (store, "DELETE FROM products WHERE sku = 'RICE'; DELETE FROM stock");
+  g_free (refused);
+  refused = tn_test_state_hash (store);
+  g_assert_cmpstr (refused, !=, one);
+  g_clear_object (&store);
+  tn_test_rmdir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1055,6 +1105,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/store/seq/gap-free", test_seq_gap_free);
+  g_test_add_func ("/store/digest/maintained", test_digest_maintained);
   g_test_add_func ("/store/hlc/monotonic", test_hlc_monotonic);
   g_test_add_func ("/store/hlc/reopen", test_hlc_reopen);
   g_test_add_func ("/store/hlc/clock-backwards", test_hlc_clock_backwards);

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "tn-config.h"
+#include "tn-store-private.h"
 #include "tn-lane-harness.h"
 #include "tn-store.h"
 #include "tn-sync-auth.h"
@@ -351,15 +352,15 @@ load_key (const char *path)
  * MAC made with @key_file's key; with @expect_welcome, asserts the lane
  * welcomed us.  Returns FALSE if no hello came (the lane refused us). */
 static gboolean
-client_handshake (Client     *client,
-                  const char *key_file,
-                  gboolean    expect_welcome)
+client_handshake_as (Client     *client,
+                     const char *key_file,
+                     const char *replica,
+                     gboolean    expect_welcome)
 {
   g_autoptr(GBytes) key = load_key (key_file);
   g_autofree char *text = client_next (client, 40000);
   g_autoptr(TnSyncMessage) hello = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *replica = g_uuid_string_random ();
   g_autofree char *nonce = tn_sync_auth_nonce ();
   g_autofree char *mac = NULL;
   g_autofree char *frame = NULL;
@@ -384,6 +385,34 @@ client_handshake (Client     *client,
   g_assert_nonnull (welcome);
   g_assert_nonnull (strstr (welcome, "\"welcome\""));
   return TRUE;
+}
+
+static gboolean
+client_handshake (Client     *client,
+                  const char *key_file,
+                  gboolean    expect_welcome)
+{
+  g_autofree char *replica = g_uuid_string_random ();
+
+  return client_handshake_as (client, key_file, replica, expect_welcome);
+}
+
+/* Whether a "digest" frame came within @timeout_ms (other frames are
+ * dropped). */
+static gboolean
+client_got_digest (Client *client,
+                   guint   timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_ms * 1000;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      g_autofree char *text = client_next (client, 100);
+
+      if (text != NULL && strstr (text, "\"type\":\"digest\"") != NULL)
+        return TRUE;
+    }
+  return FALSE;
 }
 
 /* Tests ------------------------------------------------------------------ */
@@ -743,6 +772,142 @@ test_ctl_commit_latency (Fixture       *fixture,
   sqlite3_close (db2);
 }
 
+/* A peer that completes the handshake and then stops answering (its
+ * connection is never run again, so the lane's pings get no pong) is
+ * closed after a few keepalive intervals; one that answers stays. */
+static void
+test_dead_peer (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(Client) client = NULL;
+  TnLane *l1 = &fixture->lanes[0];
+  gint64 until;
+
+  g_main_context_push_thread_default (context);
+  init_pair (fixture);
+  tn_lane_setenv (l1, "TENDERO_SYNC_KEEPALIVE_S", "1");
+  tn_lane_start (l1);
+  tn_lane_start (&fixture->lanes[1]);
+  add_product (l1, "COFFEE", "Coffee");
+  tn_lane_wait_converged (fixture, 2, TN_LANE_CONVERGE_TIMEOUT_US);
+  client = client_open (l1, NULL);
+  g_assert_true (client_handshake (client, fixture->key_file, TRUE));
+
+  /* Alive: libsoup answers each ping while the context runs.  Twice the
+   * dead-peer limit passes and the session stays open. */
+  until = g_get_monotonic_time () + 6 * G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < until)
+    if (!g_main_context_iteration (context, FALSE))
+      g_usleep (1000);
+  g_assert_false (client->closed);
+
+  /* Silent: nothing reads the socket, so no pong goes back. */
+  g_usleep (8 * G_USEC_PER_SEC);
+  g_assert_cmpuint (client_close_code (client), ==, TN_SYNC_CLOSE_GOING_AWAY);
+  g_clear_pointer (&client, client_free);
+  g_main_context_pop_thread_default (context);
+}
+
+/* A peer that reconnects with nothing new does not get the digest it
+ * already had; once the lane's state changes, it does. */
+static void
+test_reconnect_skips_digest (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autofree char *replica = g_uuid_string_random ();
+  TnLane *l1 = &fixture->lanes[0];
+
+  g_main_context_push_thread_default (context);
+  init_pair (fixture);
+  tn_lane_start (l1);
+  tn_lane_start (&fixture->lanes[1]);
+  add_product (l1, "COFFEE", "Coffee");
+  tn_lane_wait_converged (fixture, 2, TN_LANE_CONVERGE_TIMEOUT_US);
+  /* Stop L2: its catch-up and grants would change L1's state. */
+  g_assert_cmpint (tn_lane_stop (&fixture->lanes[1], G_USEC_PER_SEC), ==, 0);
+
+  for (guint round = 0; round < 3; round++)
+    {
+      g_autoptr(Client) client = client_open (l1, NULL);
+      gboolean got;
+
+      g_assert_true (client_handshake_as (client, fixture->key_file, replica, TRUE));
+      got = client_got_digest (client, 4000);
+      /* First contact: sent.  Same state again: skipped.  After a
+       * change (a product made on L1 itself): sent. */
+      if (round == 1)
+        g_assert_false (got);
+      else
+        g_assert_true (got);
+      if (round == 1)
+        add_product (l1, "TEA", "Tea");
+    }
+  g_main_context_pop_thread_default (context);
+}
+
+/* Sessions in @lane's peers.json in @state. */
+static guint
+count_peers_in_state (TnLane     *lane,
+                      const char *state)
+{
+  g_autoptr(JsonObject) peers = tn_lane_read_peers (lane);
+  JsonArray *array = json_object_get_array_member (peers, "peers");
+  guint n = 0;
+
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *peer = json_array_get_object_element (array, i);
+
+      if (g_strcmp0 (json_object_get_string_member (peer, "state"), state) == 0)
+        n++;
+    }
+  return n;
+}
+
+static gboolean
+one_session_each (Fixture *fixture)
+{
+  for (guint i = 0; i < 2; i++)
+    if (count_peers_in_state (&fixture->lanes[i], "connected") != 1)
+      return FALSE;
+  /* The lane whose connection lost waits on standby. */
+  return count_peers_in_state (&fixture->lanes[0], "standby") +
+         count_peers_in_state (&fixture->lanes[1], "standby") == 1;
+}
+
+/* L1 and L2 dial each other: each lane keeps one session with the
+ * other, the same connection on both sides, and it stays that way. */
+static void
+test_dual_dial (Fixture       *fixture,
+                gconstpointer  data)
+{
+  gint64 deadline;
+
+  init_pair (fixture);
+  tn_lane_start (&fixture->lanes[0]);
+  tn_lane_start (&fixture->lanes[1]);
+  add_product (&fixture->lanes[0], "COFFEE", "Coffee");
+  tn_lane_wait_converged (fixture, 2, TN_LANE_CONVERGE_TIMEOUT_US);
+
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (!one_session_each (fixture))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (TN_LANE_POLL_INTERVAL_US);
+    }
+  /* No redialling churn: several backoff periods later, still so. */
+  g_usleep (3 * G_USEC_PER_SEC);
+  g_assert_true (one_session_each (fixture));
+
+  /* The session kept carries the sync both ways. */
+  tn_lane_sell (&fixture->lanes[1], "COFFEE", 1);
+  tn_lane_sell (&fixture->lanes[0], "COFFEE", 1);
+  tn_lane_wait_converged (fixture, 2, TN_LANE_CONVERGE_TIMEOUT_US);
+  g_assert_true (one_session_each (fixture));
+}
+
 static void
 test_divergence_detected (Fixture       *fixture,
                           gconstpointer  data)
@@ -769,9 +934,17 @@ test_divergence_detected (Fixture       *fixture,
   /* A projection row changed without an event. */
   g_assert_cmpint (tn_lane_stop (l2, G_USEC_PER_SEC), ==, 0);
   db = lane_db (l2, TRUE);
+  /* The digest triggers need Tendero's SQL functions and a transaction
+   * that flushes them; the tampering goes through them, as a projection
+   * bug would. */
+  g_assert_cmpint (tn_digest_register_functions (db), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_exec (db, "UPDATE stock SET qty = qty + 1000 WHERE sku = 'COFFEE'",
-                                 NULL, NULL, NULL), ==, SQLITE_OK);
+                                 NULL, NULL, NULL), ==, SQLITE_ERROR);
+  g_assert_cmpint (sqlite3_exec (db, "BEGIN; UPDATE stock SET qty = qty + 1000 "
+                                 "WHERE sku = 'COFFEE'", NULL, NULL, NULL), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_changes (db), ==, 1);
+  g_assert_true (tn_digest_flush (db, NULL));
+  g_assert_cmpint (sqlite3_exec (db, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
   tn_lane_start (l2);
 
@@ -938,6 +1111,12 @@ main (int    argc,
               test_foreign_clients, tn_lane_fixture_teardown);
   g_test_add ("/sync-faults/ctl-commit-latency", Fixture, NULL, tn_lane_fixture_setup,
               test_ctl_commit_latency, tn_lane_fixture_teardown);
+  g_test_add ("/sync-faults/reconnect-skips-digest", Fixture, NULL, tn_lane_fixture_setup,
+              test_reconnect_skips_digest, tn_lane_fixture_teardown);
+  g_test_add ("/sync-faults/dual-dial", Fixture, NULL, tn_lane_fixture_setup,
+              test_dual_dial, tn_lane_fixture_teardown);
+  g_test_add ("/sync-faults/dead-peer", Fixture, NULL, tn_lane_fixture_setup,
+              test_dead_peer, tn_lane_fixture_teardown);
   g_test_add ("/sync-faults/divergence-detected", Fixture, NULL, tn_lane_fixture_setup,
               test_divergence_detected, tn_lane_fixture_teardown);
   g_test_add ("/sync-faults/handshake-slowdown", Fixture, NULL, tn_lane_fixture_setup,

@@ -98,10 +98,15 @@ char *
 tn_test_state_hash (TnStore *store)
 {
   g_autoptr(GError) error = NULL;
-  TnDigest digest;
+  TnDigest digest, scanned;
 
   tn_store_compute_digest (store, &digest, &error);
   g_assert_no_error (error);
+  /* The digest the triggers keep must be the one a full scan gives. */
+  tn_store_recompute_digest (store, &scanned, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (digest.state_hash, ==, scanned.state_hash);
+  g_assert_cmpuint (digest.rows, ==, scanned.rows);
   return g_strdup (digest.state_hash);
 }
 
@@ -110,8 +115,23 @@ tn_test_sql (TnStore    *store,
              const char *sql)
 {
   char *message = NULL;
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = tn_store_get_db (store);
 
-  if (sqlite3_exec (tn_store_get_db (store), sql, NULL, NULL, &message) != SQLITE_OK)
+  /* Projection rows change only in a transaction that flushes the
+   * state digest (tn-digest.c), as tn_store_commit () does. */
+  if (tn_store_in_transaction (store))
+    {
+      if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+        g_error ("SQL failed: %s: %s", sql, message);
+      return;
+    }
+  if (sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, &message) != SQLITE_OK ||
+      sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("SQL failed: %s: %s", sql, message);
+  if (!tn_digest_flush (db, &error))
+    g_error ("SQL failed: %s: %s", sql, error->message);
+  if (sqlite3_exec (db, "COMMIT", NULL, NULL, &message) != SQLITE_OK)
     g_error ("SQL failed: %s: %s", sql, message);
 }
 

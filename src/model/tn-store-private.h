@@ -45,6 +45,19 @@ gboolean      tn_store_schema_migrate (sqlite3    *db,
                                        int         target,
                                        GError    **error);
 
+/* The state digest (tn-digest.c): SQL functions the digest triggers
+ * call, registered on every connection that writes projections (writes
+ * must be inside BEGIN … COMMIT), and migration 5's triggers and first
+ * full computation. */
+int           tn_digest_register_functions (sqlite3 *db);
+gboolean      tn_digest_install            (sqlite3  *db,
+                                            GError  **error);
+/* Adds what the open transaction changed to digest_buckets; COMMIT
+ * right after (tn_store_commit does both).  Needed by anything else
+ * that writes projections, like a test tampering with a row. */
+gboolean      tn_digest_flush              (sqlite3  *db,
+                                            GError  **error);
+
 /* PRAGMA user_version, or -1 if the file is not a database. */
 int           tn_store_schema_read_version (sqlite3 *db);
 

@@ -150,12 +150,19 @@ static const char migration_4[] =
   /* The hold-back queue is searched by the next seq each origin needs. */
   "CREATE INDEX holdback_slot ON holdback (origin, seq);";
 
+/* The state digest kept per bucket by triggers, so that reading it does
+ * not scan the history (tn-digest.c adds the triggers and fills it). */
+static const char migration_5[] =
+  "CREATE TABLE digest_buckets ("
+  "  bucket INTEGER PRIMARY KEY, acc BLOB NOT NULL, rows INTEGER NOT NULL);";
+
 static const char *const migrations[] = {
   NULL,
   migration_1,
   migration_2,
   migration_3,
   migration_4,
+  migration_5,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == TN_STORE_SCHEMA_VERSION + 1);
@@ -215,8 +222,12 @@ tn_store_schema_migrate (sqlite3     *db,
       char *message = NULL;
       g_autofree char *pragma = g_strdup_printf ("PRAGMA user_version = %d", v);
 
-      if (sqlite3_exec (db, migrations[v], NULL, NULL, &message) != SQLITE_OK ||
-          sqlite3_exec (db, pragma, NULL, NULL, &message) != SQLITE_OK)
+      g_autoptr(GError) local_error = NULL;
+
+      if (sqlite3_exec (db, migrations[v], NULL, NULL, &message) == SQLITE_OK &&
+          v == 5 && !tn_digest_install (db, &local_error))
+        message = sqlite3_mprintf ("%s", local_error->message);
+      if (message != NULL || sqlite3_exec (db, pragma, NULL, NULL, &message) != SQLITE_OK)
         {
           g_set_error (error, TN_ERROR, TN_ERROR_DATABASE,
                        _("Upgrading %s to schema %d failed: %s"), path, v, message);

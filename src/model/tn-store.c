@@ -274,6 +274,9 @@ open_at_version (TnStore      *self,
       return FALSE;
     }
   sqlite3_extended_result_codes (self->db, 1);
+  /* The digest triggers (migration 5) call these on every write. */
+  if (tn_digest_register_functions (self->db) != SQLITE_OK)
+    return tn_store_set_db_error (self, error, self->path);
   /* Another process (tendero-ctl, the sync worker) may hold the write
    * lock for a moment: wait rather than fail. */
   sqlite3_busy_timeout (self->db, 10000);
@@ -519,7 +522,8 @@ tn_store_commit (TnStore  *self,
   ASSERT_OWNER (self);
   g_return_val_if_fail (self->in_transaction, FALSE);
 
-  if (self->schema_version >= 2 && !flush_search_index (self, error))
+  if ((self->schema_version >= 2 && !flush_search_index (self, error)) ||
+      (self->schema_version >= 5 && !tn_digest_flush (self->db, error)))
     {
       tn_store_rollback (self);
       return FALSE;

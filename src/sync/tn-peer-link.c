@@ -32,6 +32,7 @@ struct _TnPeerLink
   char            *last_error;
   guint            retry_source;
   gboolean         stopped;
+  gboolean         standby;
 };
 
 G_DEFINE_FINAL_TYPE (TnPeerLink, tn_peer_link, G_TYPE_OBJECT)
@@ -48,6 +49,28 @@ static guint signals[N_SIGNALS];
 #define ASSERT_OWNER(self) g_assert ((self)->owner == g_thread_self ())
 
 static void connect_now (TnPeerLink *self);
+
+/* On standby, dial again after this long even if nothing resumed us. */
+#define STANDBY_RETRY_S 60
+
+/* One connection attempt.  Its callback may run after the link was
+ * stopped and started again: it must then leave the newer attempt's
+ * cancellable, message and state alone. */
+typedef struct
+{
+  TnPeerLink   *link;
+  GCancellable *cancellable;
+  SoupMessage  *message;
+} Attempt;
+
+static void
+attempt_free (Attempt *attempt)
+{
+  g_object_unref (attempt->link);
+  g_object_unref (attempt->cancellable);
+  g_object_unref (attempt->message);
+  g_free (attempt);
+}
 
 /* Helpers ---------------------------------------------------------------- */
 
@@ -67,6 +90,7 @@ retry_cb (gpointer user_data)
   TnPeerLink *self = user_data;
 
   self->retry_source = 0;
+  self->standby = FALSE;
   connect_now (self);
   return G_SOURCE_REMOVE;
 }
@@ -111,6 +135,19 @@ session_closed_cb (TnPeerSession *session,
       self->last_error = g_strdup (_("The peer refused this lane’s store key, or holds "
                                      "another store"));
     }
+  if (tn_peer_session_get_superseded (session))
+    {
+      /* The peer's connection to us carries the sync.  The worker
+       * resumes us when a session closes; the long retry is a safety
+       * net in case that never comes. */
+      g_clear_object (&self->session);
+      g_clear_pointer (&self->last_error, g_free);
+      self->standby = TRUE;
+      tn_sync_clear_source (&self->retry_source);
+      self->retry_source = tn_sync_timeout_add (STANDBY_RETRY_S * 1000, retry_cb, self);
+      set_state (self, TN_PEER_LINK_STANDBY);
+      return;
+    }
   g_clear_object (&self->session);
   schedule_retry (self);
 }
@@ -120,16 +157,26 @@ connect_done_cb (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  g_autoptr(TnPeerLink) self = user_data;
+  Attempt *attempt = user_data;
+  g_autoptr(TnPeerLink) self = g_object_ref (attempt->link);
+  g_autoptr(SoupMessage) message = g_object_ref (attempt->message);
   g_autoptr(GError) error = NULL;
   g_autoptr(SoupWebsocketConnection) connection = NULL;
   g_autoptr(GError) tls_error = NULL;
+  gboolean current;
 
   connection = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
-  if (self->stopped)
-    return;
+  /* Stopped, or stopped and started again since: not ours any more. */
+  current = !self->stopped && attempt->cancellable == self->cancellable;
+  attempt_free (attempt);
+  if (!current)
+    {
+      if (connection != NULL)
+        soup_websocket_connection_close (connection, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
+      return;
+    }
   g_clear_object (&self->cancellable);
-  if (!tn_tls_pinning_check_message (self->message, connection != NULL, &tls_error))
+  if (!tn_tls_pinning_check_message (message, connection != NULL, &tls_error))
     {
       if (connection != NULL)
         soup_websocket_connection_close (connection, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
@@ -163,6 +210,7 @@ static void
 connect_now (TnPeerLink *self)
 {
   g_autoptr(SoupMessage) msg = NULL;
+  Attempt *attempt;
 
   if (self->stopped || self->session != NULL || self->cancellable != NULL)
     return;
@@ -177,10 +225,13 @@ connect_now (TnPeerLink *self)
   tn_tls_pinning_watch_message (msg, (const char * const *) self->pins);
   g_set_object (&self->message, msg);
   self->cancellable = g_cancellable_new ();
+  attempt = g_new0 (Attempt, 1);
+  attempt->link = g_object_ref (self);
+  attempt->cancellable = g_object_ref (self->cancellable);
+  attempt->message = g_object_ref (msg);
   set_state (self, TN_PEER_LINK_CONNECTING);
   soup_session_websocket_connect_async (self->soup, msg, NULL, NULL, G_PRIORITY_DEFAULT,
-                                        self->cancellable, connect_done_cb,
-                                        g_object_ref (self));
+                                        self->cancellable, connect_done_cb, attempt);
 }
 
 /* Overrides -------------------------------------------------------------- */
@@ -299,6 +350,7 @@ tn_peer_link_stop (TnPeerLink *self)
   ASSERT_OWNER (self);
 
   self->stopped = TRUE;
+  self->standby = FALSE;
   tn_sync_clear_source (&self->retry_source);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
@@ -310,6 +362,19 @@ tn_peer_link_stop (TnPeerLink *self)
       g_clear_object (&self->session);
     }
   set_state (self, TN_PEER_LINK_IDLE);
+}
+
+void
+tn_peer_link_resume (TnPeerLink *self)
+{
+  g_return_if_fail (TN_IS_PEER_LINK (self));
+  ASSERT_OWNER (self);
+
+  if (!self->standby || self->stopped)
+    return;
+  self->standby = FALSE;
+  tn_sync_clear_source (&self->retry_source);
+  connect_now (self);
 }
 
 const char *
@@ -355,6 +420,8 @@ tn_peer_link_state_to_string (TnPeerLinkState state)
       return "connected";
     case TN_PEER_LINK_WAITING:
       return "waiting";
+    case TN_PEER_LINK_STANDBY:
+      return "standby";
     default:
       return "unknown";
     }

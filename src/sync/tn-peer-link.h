@@ -20,6 +20,7 @@ typedef enum
   TN_PEER_LINK_HANDSHAKE,
   TN_PEER_LINK_CONNECTED,
   TN_PEER_LINK_WAITING,     /* backing off before the next attempt */
+  TN_PEER_LINK_STANDBY,     /* the peer dialed us and that connection carries the sync */
 } TnPeerLinkState;
 
 TnPeerLink      *tn_peer_link_new            (TnStore     *store,
@@ -33,6 +34,8 @@ void             tn_peer_link_set_pinned_fingerprints (TnPeerLink         *self,
 void             tn_peer_link_start          (TnPeerLink  *self);
 /* Cancels any attempt and closes the connection; no more attempts. */
 void             tn_peer_link_stop           (TnPeerLink  *self);
+/* A session with a peer closed: a link on standby dials again now. */
+void             tn_peer_link_resume         (TnPeerLink  *self);
 
 const char      *tn_peer_link_get_url        (TnPeerLink  *self);
 TnPeerLinkState  tn_peer_link_get_state      (TnPeerLink  *self);

@@ -20,6 +20,10 @@ G_BEGIN_DECLS
 #define DIGEST_PERIOD_S        600
 #define FISCAL_REQUEST_GAP_US  (5 * G_USEC_PER_SEC)
 #define KEEPALIVE_S            15
+/* A peer that sent nothing, not even a pong, for this many keepalive
+ * intervals is gone (a cable pulled, a lane frozen): close the session
+ * so that the link dials again instead of waiting on a dead socket. */
+#define DEAD_PEER_KEEPALIVES   3
 
 struct _TnPeerSession
 {
@@ -35,6 +39,7 @@ struct _TnPeerSession
   char                    *label;
   TnPeerSessionState       state;
   gboolean                 auth_failed;
+  gboolean                 superseded;
 
   char                    *our_nonce;
   char                    *peer_nonce;
@@ -48,13 +53,15 @@ struct _TnPeerSession
   gint64                   acked_own;      /* our seq the peer acked, for the outbox */
   TnVersionVector         *digest_vv;      /* vv of the last digest sent */
   char                    *peer_digest;    /* its state_hash while we ask for buckets */
-  gint64                   last_seen;
+  gint64                   last_seen;      /* monotonic µs of any frame or pong */
+  guint                    keepalive_s;
   gint64                   last_fiscal_request;
 
   guint                    hello_source;
   guint                    handshake_timeout_source;
   guint                    digest_source;
   guint                    periodic_digest_source;
+  guint                    liveness_source;
 };
 
 enum
@@ -82,7 +89,9 @@ gboolean         tn_peer_session_handle_handshake_internal (TnPeerSession   *sel
 /* tn-peer-session-stream.c */
 void             tn_peer_session_cursor_free_internal      (GQueue          *queue);
 void             tn_peer_session_pump_internal             (TnPeerSession   *self);
-void             tn_peer_session_send_digest_internal      (TnPeerSession   *self);
+/* @always: also when this peer already had this very digest from us. */
+void             tn_peer_session_send_digest_internal      (TnPeerSession   *self,
+                                                            gboolean         always);
 
 /* tn-peer-session-handlers.c */
 gboolean         tn_peer_session_handle_message_internal   (TnPeerSession   *self,

@@ -173,7 +173,7 @@ tn_peer_session_pump_internal (TnPeerSession *self)
   g_autoptr(GError) error = NULL;
   g_autoptr(TnVersionVector) vv = NULL;
 
-  if (self->state != TN_PEER_SESSION_READY)
+  if (self->state != TN_PEER_SESSION_READY || self->superseded)
     return;
   while (self->in_flight < MAX_IN_FLIGHT)
     {
@@ -201,20 +201,38 @@ tn_peer_session_pump_internal (TnPeerSession *self)
 }
 
 void
-tn_peer_session_send_digest_internal (TnPeerSession *self)
+tn_peer_session_send_digest_internal (TnPeerSession *self,
+                                      gboolean       always)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(TnVersionVector) vv = tn_peer_session_local_vv_internal (self, &error);
   g_autofree TnDigest *digest = g_new0 (TnDigest, 1);
   g_autofree char *frame = NULL;
+  g_autofree char *vv_text = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *sent = NULL;
+  g_autofree char *now = NULL;
 
   if (vv == NULL || !tn_store_compute_digest (self->store, digest, &error))
     {
       tn_peer_session_fail_internal (self, error);
       return;
     }
-  frame = tn_sync_encode_digest (vv, digest->state_hash);
-  tn_peer_session_send_text_internal (self, frame);
+  /* After a reconnect, the digest this peer already had from us (same
+   * events, same state) tells it nothing: skip it.  Any change on
+   * either side changes that side's digest, which then goes out, so a
+   * divergence is still found; the periodic digest always goes. */
+  vv_text = tn_version_vector_to_string (vv);
+  key = g_strconcat ("digest_sent:", self->peer_replica, NULL);
+  now = g_strconcat (digest->state_hash, " ", vv_text, NULL);
+  sent = tn_store_get_setting (self->store, key);
+  if (always || g_strcmp0 (sent, now) != 0)
+    {
+      frame = tn_sync_encode_digest (vv, digest->state_hash);
+      tn_peer_session_send_text_internal (self, frame);
+      if (g_strcmp0 (sent, now) != 0 && !tn_store_set_setting (self->store, key, now, &error))
+        g_message ("Cannot remember the digest sent to %s: %s", self->label, error->message);
+    }
   g_clear_pointer (&self->digest_vv, tn_version_vector_free);
   self->digest_vv = g_steal_pointer (&vv);
 }
@@ -233,6 +251,6 @@ digest_idle_cb (gpointer user_data)
     return G_SOURCE_REMOVE;
   vv = tn_peer_session_local_vv_internal (self, NULL);
   if (vv != NULL && tn_version_vector_equal (self->peer_vv, vv))
-    tn_peer_session_send_digest_internal (self);
+    tn_peer_session_send_digest_internal (self, FALSE);
   return G_SOURCE_REMOVE;
 }

@@ -6,6 +6,8 @@
 #include "tn-peer-session.h"
 #include "tn-peer-session-private.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "tn-error.h"
@@ -38,6 +40,20 @@ stop_timers (TnPeerSession *self)
   tn_sync_clear_source (&self->handshake_timeout_source);
   tn_sync_clear_source (&self->digest_source);
   tn_sync_clear_source (&self->periodic_digest_source);
+  tn_sync_clear_source (&self->liveness_source);
+}
+
+/* The keepalive interval: KEEPALIVE_S, or TENDERO_SYNC_KEEPALIVE_S
+ * (1–3600) so that tests see a dead peer detected in seconds. */
+static guint
+keepalive_interval (void)
+{
+  const char *env = g_getenv ("TENDERO_SYNC_KEEPALIVE_S");
+  guint64 value;
+
+  if (env != NULL && g_ascii_string_to_unsigned (env, 10, 1, 3600, &value, NULL))
+    return (guint) value;
+  return KEEPALIVE_S;
 }
 
 /* Sends an error frame, then closes with the code for @error. */
@@ -115,7 +131,7 @@ become_ready (TnPeerSession *self)
   g_message ("Synchronising with terminal %s (%s, %s)", self->peer_terminal, self->label,
              self->role == TN_PEER_ROLE_SERVER ? "incoming" : "outgoing");
   g_signal_emit (self, tn_peer_session_signals[SIGNAL_READY], 0);
-  if (self->state != TN_PEER_SESSION_READY)
+  if (self->state != TN_PEER_SESSION_READY || self->superseded)
     return;
   tn_peer_session_pump_internal (self);
   maybe_request_block (self);
@@ -250,6 +266,8 @@ connection_closed_cb (SoupWebsocketConnection *connection,
     return;
   if (code == TN_SYNC_CLOSE_AUTH)
     self->auth_failed = TRUE;
+  if (code == TN_SYNC_CLOSE_SUPERSEDED)
+    self->superseded = TRUE;
   if (self->state == TN_PEER_SESSION_READY || self->auth_failed)
     g_message ("Connection with %s%s%s closed (%u)", self->label,
                self->peer_terminal ? ", terminal " : "",
@@ -292,13 +310,50 @@ handshake_timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static void
+connection_pong_cb (SoupWebsocketConnection *connection,
+                    GBytes                  *message,
+                    gpointer                 user_data)
+{
+  TnPeerSession *self = user_data;
+
+  ASSERT_OWNER (self);
+  self->last_seen = g_get_monotonic_time ();
+}
+
+/* libsoup pings every keepalive interval and a live peer pongs; one
+ * that stays silent much longer is closed (DEAD_PEER_KEEPALIVES). */
+static gboolean
+liveness_cb (gpointer user_data)
+{
+  TnPeerSession *self = user_data;
+  gint64 silent_s = (g_get_monotonic_time () - self->last_seen) / G_USEC_PER_SEC;
+
+  if (self->state == TN_PEER_SESSION_CLOSED)
+    {
+      self->liveness_source = 0;
+      return G_SOURCE_REMOVE;
+    }
+  if (silent_s < (gint64) DEAD_PEER_KEEPALIVES * self->keepalive_s)
+    return G_SOURCE_CONTINUE;
+
+  self->liveness_source = 0;
+  g_message ("Sync with %s%s%s: no answer for %" G_GINT64_FORMAT " s; closing to reconnect",
+             self->label, self->peer_terminal ? " " : "",
+             self->peer_terminal ? self->peer_terminal : "", silent_s);
+  stop_timers (self);
+  if (soup_websocket_connection_get_state (self->connection) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close (self->connection, TN_SYNC_CLOSE_GOING_AWAY, NULL);
+  return G_SOURCE_REMOVE;
+}
+
 static gboolean
 periodic_digest_cb (gpointer user_data)
 {
   TnPeerSession *self = user_data;
 
   if (self->state == TN_PEER_SESSION_READY)
-    tn_peer_session_send_digest_internal (self);
+    tn_peer_session_send_digest_internal (self, TRUE);
   return G_SOURCE_CONTINUE;
 }
 
@@ -410,8 +465,10 @@ tn_peer_session_new (TnStore                 *store,
    * would drop the connection mid-frame, so the peer never learns why.
    * Past twice the limit libsoup still drops it, unread. */
   soup_websocket_connection_set_max_incoming_payload_size (connection, 2 * TN_SYNC_MAX_FRAME);
-  soup_websocket_connection_set_keepalive_interval (connection, KEEPALIVE_S);
+  self->keepalive_s = keepalive_interval ();
+  soup_websocket_connection_set_keepalive_interval (connection, self->keepalive_s);
   g_signal_connect (connection, "message", G_CALLBACK (connection_message_cb), self);
+  g_signal_connect (connection, "pong", G_CALLBACK (connection_pong_cb), self);
   g_signal_connect (connection, "closed", G_CALLBACK (connection_closed_cb), self);
   g_signal_connect (connection, "error", G_CALLBACK (connection_error_cb), self);
   return self;
@@ -428,6 +485,8 @@ tn_peer_session_start (TnPeerSession *self,
                                                         handshake_timeout_cb, self);
   self->periodic_digest_source = tn_sync_timeout_add (DIGEST_PERIOD_S * 1000,
                                                       periodic_digest_cb, self);
+  self->last_seen = g_get_monotonic_time ();
+  self->liveness_source = tn_sync_timeout_add (self->keepalive_s * 1000, liveness_cb, self);
   if (self->role == TN_PEER_ROLE_SERVER)
     {
       if (hello_delay_ms > 0)
@@ -457,6 +516,69 @@ tn_peer_session_close (TnPeerSession *self)
   if (self->connection != NULL &&
       soup_websocket_connection_get_state (self->connection) == SOUP_WEBSOCKET_STATE_OPEN)
     soup_websocket_connection_close (self->connection, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
+}
+
+/* The replica id of the lane that dialed @self. */
+static const char *
+dialer_of (TnPeerSession *self)
+{
+  return self->role == TN_PEER_ROLE_CLIENT ? tn_store_get_replica_id (self->store)
+                                           : self->peer_replica;
+}
+
+TnPeerSession *
+tn_peer_session_find_superseded (TnPeerSession *session,
+                                 GPtrArray     *sessions)
+{
+  const char *own;
+  const char *preferred;
+
+  g_return_val_if_fail (TN_IS_PEER_SESSION (session), NULL);
+  ASSERT_OWNER (session);
+
+  if (session->state != TN_PEER_SESSION_READY || session->superseded ||
+      session->peer_replica == NULL)
+    return NULL;
+  own = tn_store_get_replica_id (session->store);
+  preferred = strcmp (own, session->peer_replica) < 0 ? own : session->peer_replica;
+
+  for (guint i = 0; i < sessions->len; i++)
+    {
+      TnPeerSession *other = sessions->pdata[i];
+
+      if (other == session || other->state != TN_PEER_SESSION_READY || other->superseded ||
+          g_strcmp0 (other->peer_replica, session->peer_replica) != 0)
+        continue;
+      /* Both lanes see the same two connections and pick the same one;
+       * two from the same dialer: the older is likely a dead socket. */
+      if (g_str_equal (dialer_of (other), dialer_of (session)))
+        return other;
+      return g_str_equal (dialer_of (session), preferred) ? other : session;
+    }
+  return NULL;
+}
+
+void
+tn_peer_session_close_superseded (TnPeerSession *self)
+{
+  g_return_if_fail (TN_IS_PEER_SESSION (self));
+  ASSERT_OWNER (self);
+
+  if (self->state == TN_PEER_SESSION_CLOSED || self->superseded)
+    return;
+  g_message ("Sync with terminal %s (%s): another connection with it carries the sync; "
+             "closing this one", self->peer_terminal ? self->peer_terminal : "?", self->label);
+  self->superseded = TRUE;
+  stop_timers (self);
+  if (soup_websocket_connection_get_state (self->connection) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close (self->connection, TN_SYNC_CLOSE_SUPERSEDED, NULL);
+}
+
+gboolean
+tn_peer_session_get_superseded (TnPeerSession *self)
+{
+  g_return_val_if_fail (TN_IS_PEER_SESSION (self), FALSE);
+  return self->superseded;
 }
 
 TnPeerSessionState

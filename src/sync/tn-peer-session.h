@@ -51,6 +51,17 @@ void                tn_peer_session_local_changed   (TnPeerSession           *se
 /* Closes with 1001 (going away). */
 void                tn_peer_session_close           (TnPeerSession           *self);
 
+/* Two lanes that dial each other get two sessions; both lanes keep the
+ * one dialed by the lower replica id (of two dialed by the same lane,
+ * the newer).  Returns the session of @sessions (or @session itself)
+ * that @session, just ready, makes redundant; NULL if none. */
+TnPeerSession      *tn_peer_session_find_superseded (TnPeerSession           *session,
+                                                     GPtrArray               *sessions);
+/* Closes a redundant session with TN_SYNC_CLOSE_SUPERSEDED. */
+void                tn_peer_session_close_superseded (TnPeerSession          *self);
+/* TRUE if either side closed this session as redundant. */
+gboolean            tn_peer_session_get_superseded  (TnPeerSession           *self);
+
 TnPeerSessionState  tn_peer_session_get_state       (TnPeerSession           *self);
 TnPeerRole          tn_peer_session_get_role        (TnPeerSession           *self);
 const char         *tn_peer_session_get_label       (TnPeerSession           *self);

@@ -29,11 +29,13 @@ G_BEGIN_DECLS
 typedef enum
 {
   TN_SYNC_CLOSE_NORMAL    = 1000,
+  TN_SYNC_CLOSE_GOING_AWAY = 1001, /* shutting down, or the peer stopped answering */
   TN_SYNC_CLOSE_INVALID   = 1007,  /* malformed frame or bad event */
   TN_SYNC_CLOSE_POLICY    = 1008,  /* a message type we do not speak */
   TN_SYNC_CLOSE_TOO_LARGE = 1009,
   TN_SYNC_CLOSE_INTERNAL  = 1011,  /* our fault: database, disk … */
   TN_SYNC_CLOSE_AUTH      = 4401,  /* wrong store or wrong key */
+  TN_SYNC_CLOSE_SUPERSEDED = 4409, /* another session with the same lane carries the sync */
 } TnSyncCloseCode;
 
 typedef enum

@@ -528,6 +528,25 @@ session_closed_cb (TnPeerSession *session,
   ASSERT_WORKER (self);
   g_signal_handlers_disconnect_by_data (session, self);
   g_ptr_array_remove (self->sessions, session);
+  /* A session that carried the sync closed: a link on standby may be
+   * needed now (tn-peer-link.h). */
+  if (!tn_peer_session_get_superseded (session))
+    for (guint i = 0; i < self->links->len; i++)
+      tn_peer_link_resume (self->links->pdata[i]);
+}
+
+/* Two lanes that dial each other: keep one session (tn-peer-session.h). */
+static void
+session_ready_cb (TnPeerSession *session,
+                  gpointer       user_data)
+{
+  TnSyncWorker *self = user_data;
+  TnPeerSession *redundant;
+
+  ASSERT_WORKER (self);
+  redundant = tn_peer_session_find_superseded (session, self->sessions);
+  if (redundant != NULL)
+    tn_peer_session_close_superseded (redundant);
 }
 
 static void
@@ -541,6 +560,7 @@ session_opened_cb (GObject       *source,
   g_ptr_array_add (self->sessions, g_object_ref (session));
   g_signal_connect (session, "store-changed", G_CALLBACK (session_store_changed_cb), self);
   g_signal_connect (session, "closed", G_CALLBACK (session_closed_cb), self);
+  g_signal_connect (session, "ready", G_CALLBACK (session_ready_cb), self);
   g_signal_connect (session, "divergence", G_CALLBACK (session_divergence_cb), self);
 }
 
