@@ -328,6 +328,20 @@ test_sell_and_status (Fixture       *fixture,
   g_assert_nonnull (strstr (verify->out, "3 documents verified, chains intact"));
 }
 
+/* Two authorities on one number sequence could grant the same numbers:
+ * with a hub, the hub alone is the authority. */
+static void
+test_init_authority_with_hub (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(CtlResult) result = run_ctl (fixture->lane, "init", "--store", "demo",
+                                         "--terminal", "L1", "--fiscal-authority",
+                                         "--hub", "http://127.0.0.1:9/");
+
+  assert_refused (result, "fiscal authority");
+  g_assert_false (g_file_test (fixture->lane, G_FILE_TEST_EXISTS));
+}
+
 static void
 test_sell_fiscal_authority (Fixture       *fixture,
                             gconstpointer  data)
@@ -1052,6 +1066,7 @@ main (int    argc,
 
   ADD ("sell-and-status", test_sell_and_status);
   ADD ("sell-fiscal-authority", test_sell_fiscal_authority);
+  ADD ("init-authority-with-hub", test_init_authority_with_hub);
   ADD ("payments", test_payments);
   ADD ("void", test_void);
   ADD ("conflicts-empty", test_conflicts_empty);

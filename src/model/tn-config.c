@@ -321,6 +321,11 @@ tn_config_load (const char  *data_dir,
       return NULL;
     }
   config->fiscal_authority = g_key_file_get_boolean (file, GROUP, "fiscal-authority", NULL);
+  if (!tn_config_check_authority (config, error))
+    {
+      g_prefix_error (error, _("%s: "), path);
+      return NULL;
+    }
   config->store_key_file = g_key_file_get_string (file, GROUP, "store-key-file", NULL);
   config->hub_key_file = g_key_file_get_string (file, GROUP, "hub-key-file", NULL);
 
@@ -355,11 +360,31 @@ tn_config_load (const char  *data_dir,
 }
 
 gboolean
+tn_config_check_authority (const TnConfig  *config,
+                           GError         **error)
+{
+  /* Two authorities drawing on one number sequence could hand out the
+   * same numbers: with a hub, the hub alone grants blocks (DESIGN §6). */
+  if (config->fiscal_authority && config->hub_url != NULL)
+    {
+      g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
+                   _("A lane with a hub cannot also be the fiscal authority: the hub hands "
+                     "out fiscal number blocks. Remove the hub or the fiscal-authority "
+                     "setting."));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
 tn_config_save (const TnConfig  *config,
                 GError         **error)
 {
   g_autoptr(GKeyFile) file = g_key_file_new ();
   g_autofree char *path = tn_config_file_path (config->data_dir);
+
+  if (!tn_config_check_authority (config, error))
+    return FALSE;
 
   g_key_file_set_string (file, GROUP, "store", config->store_id);
   g_key_file_set_string (file, GROUP, "terminal", config->terminal);

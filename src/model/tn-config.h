@@ -61,6 +61,9 @@ TnConfig *tn_config_load         (const char      *data_dir,
                                   GError         **error);
 gboolean  tn_config_save         (const TnConfig  *config,
                                   GError         **error);
+/* A lane with a hub URL must not be the fiscal authority too. */
+gboolean  tn_config_check_authority (const TnConfig *config,
+                                     GError        **error);
 
 /* Checks a peer or hub URL: ws:// / wss:// (peers) or http(s):// (hub),
  * with a host. */
