@@ -101,6 +101,24 @@ tn_config_free (TnConfig *config)
   g_free (config);
 }
 
+gboolean
+tn_config_check_store (const TnConfig  *config,
+                       const char      *data_dir,
+                       const char      *store_id,
+                       GError         **error)
+{
+  g_autofree char *path = NULL;
+
+  if (config->store_id == NULL || g_strcmp0 (config->store_id, store_id) == 0)
+    return TRUE;
+  path = tn_config_file_path (data_dir);
+  g_set_error (error, TN_ERROR, TN_ERROR_WRONG_STORE,
+               _("%s says this lane belongs to store “%s”, but its database belongs to "
+                 "“%s”. Restore the matching config.ini before going on."),
+               path, config->store_id, store_id);
+  return FALSE;
+}
+
 char *
 tn_config_db_path (const char *data_dir)
 {
@@ -294,7 +312,11 @@ tn_config_load (const char  *data_dir,
     }
   else if (!g_error_matches (local_error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND))
     {
-      g_set_error (error, TN_ERROR, TN_ERROR_INVALID, _("%s: port: %s"), path, local_error->message);
+      g_autofree char *text = g_key_file_get_value (file, GROUP, "port", NULL);
+
+      g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
+                   _("%s: port “%s” is not a number: use a TCP port from 0 to 65535"), path,
+                   text ? text : "");
       return NULL;
     }
   g_clear_error (&local_error);

@@ -52,6 +52,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (TnConfig, tn_config_free)
 
 /* Path helpers. */
 char     *tn_config_db_path      (const char      *data_dir);
+/* Fails with TN_ERROR_WRONG_STORE when @store_id (the database's) is
+ * not the store @config names: a config.ini copied from another lane. */
+gboolean  tn_config_check_store  (const TnConfig  *config,
+                                  const char      *data_dir,
+                                  const char      *store_id,
+                                  GError         **error);
 char     *tn_config_file_path    (const char      *data_dir);
 
 /* Loads DIR/config.ini, validating every value; a missing file or

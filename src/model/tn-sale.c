@@ -539,22 +539,38 @@ price_cart (TnStore         *store,
             TnSaleReceipt   *receipt,
             GError         **error)
 {
+  g_autoptr(GError) local_error = NULL;
   gint64 subtotal = 0, tax = 0, total = 0;
 
   for (guint i = 0; i < request->lines->len; i++)
     {
       TnLineAmounts amounts;
       JsonObject *line = price_line (store, &g_array_index (request->lines, CartLine, i),
-                                     &amounts, error);
+                                     &amounts, &local_error);
       if (line == NULL)
-        return FALSE;
+        goto failed;
       json_array_add_object_element (lines, line);
-      if (!tn_money_add (subtotal, amounts.net, &subtotal, error) ||
-          !tn_money_add (tax, amounts.tax, &tax, error))
-        return FALSE;
+      if (!tn_money_add (subtotal, amounts.net, &subtotal, &local_error) ||
+          !tn_money_add (tax, amounts.tax, &tax, &local_error))
+        goto failed;
     }
-  if (!tn_money_add (subtotal, tax, &total, error))
-    return FALSE;
+  if (!tn_money_add (subtotal, tax, &total, &local_error))
+    goto failed;
+  /* Each line is at most the total: one check keeps every amount of
+   * the event within what validation accepts. */
+  if (total > TN_AMOUNT_MAX || total < -TN_AMOUNT_MAX)
+    g_set_error (&local_error, TN_ERROR, TN_ERROR_TOO_LARGE, "total");
+  if (local_error != NULL)
+    {
+    failed:
+      if (g_error_matches (local_error, TN_ERROR, TN_ERROR_TOO_LARGE))
+        g_set_error (error, TN_ERROR, TN_ERROR_TOO_LARGE,
+                     _("The sale’s total is too large to record: check the quantities and "
+                       "prices of its items"));
+      else
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
 
   receipt->oversold = find_oversold (store, request, error);
   if (receipt->oversold == NULL)
