@@ -403,26 +403,11 @@ static char *
 unseen_events_frame (Fixture    *fixture,
                      const char *store_id)
 {
-  g_autofree char *name = g_strdup_printf ("%s-O1", store_id);
-  TnLane other = { .dir = g_build_filename (fixture->root, name, NULL),
-                   .terminal = (char *) "O1" };
-  g_autofree char *db_path = tn_config_db_path (other.dir);
-  g_autoptr(TnStore) store = NULL;
-  g_autoptr(GPtrArray) texts = NULL;
-  g_autoptr(GPtrArray) frames = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) texts = tn_ws_unseen_events (fixture->root, fixture->key_file, store_id,
+                                                    "O1");
+  g_autoptr(GPtrArray) frames = tn_sync_encode_event_batches (texts);
 
-  g_free (tn_lane_ctl (&other, "init", "--store", store_id, "--terminal", "O1",
-                       "--store-key-file", fixture->key_file, NULL));
-  add_product (&other, "FAKE", "Fake");
-  store = tn_store_open (db_path, TN_STORE_FLAGS_NONE, &error);
-  g_assert_no_error (error);
-  texts = tn_store_read_events (store, tn_store_get_replica_id (store), 0, 10, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (texts->len, >, 0);
-  frames = tn_sync_encode_event_batches (texts);
   g_assert_cmpuint (frames->len, ==, 1);
-  g_free (other.dir);
   return g_strdup (frames->pdata[0]);
 }
 

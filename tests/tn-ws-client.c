@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <string.h>
 
+#include "tn-config.h"
+#include "tn-store.h"
 #include "tn-sync-auth.h"
 #include "tn-sync-protocol.h"
 #include "tn-ws-client.h"
@@ -182,4 +184,30 @@ tn_ws_client_handshake (TnWsClient  *client,
   g_assert_nonnull (welcome);
   g_assert_nonnull (strstr (welcome, "\"welcome\""));
   return TRUE;
+}
+
+GPtrArray *
+tn_ws_unseen_events (const char *root,
+                     const char *key_file,
+                     const char *store_id,
+                     const char *terminal)
+{
+  g_autofree char *name = g_strdup_printf ("%s-%s", store_id, terminal);
+  g_autofree char *dir = g_build_filename (root, name, NULL);
+  TnLane other = { .dir = dir, .terminal = (char *) terminal };
+  g_autofree char *db_path = tn_config_db_path (dir);
+  g_autoptr(TnStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *texts;
+
+  g_free (tn_lane_ctl (&other, "init", "--store", store_id, "--terminal", terminal,
+                       "--store-key-file", key_file, NULL));
+  g_free (tn_lane_ctl (&other, "product", "add", "--sku", "FAKE", "--name", "Fake", "--price",
+                       "2.50", NULL));
+  store = tn_store_open (db_path, TN_STORE_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  texts = tn_store_read_events (store, tn_store_get_replica_id (store), 0, 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (texts->len, >, 0);
+  return texts;
 }

@@ -52,6 +52,14 @@ gboolean    tn_ws_client_handshake  (TnWsClient     *client,
                                      char          **sent_hello);
 void        tn_ws_client_free       (TnWsClient     *client);
 
+/* The canonical texts of the events of a new lane @terminal of store
+ * @store_id (in @root/<store_id>-<terminal>, one product added): events
+ * no running lane has seen. */
+GPtrArray  *tn_ws_unseen_events     (const char     *root,
+                                     const char     *key_file,
+                                     const char     *store_id,
+                                     const char     *terminal);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TnWsClient, tn_ws_client_free)
 
 G_END_DECLS
