@@ -299,8 +299,12 @@ static const ConfigRow config_rows[] = {
   { "another store", "store=S\n", "store=T\n", 1, "belongs to store “T”, but its database" },
   { "no terminal", "terminal=L1\n", "\n", 1, "must name the store and the terminal" },
   { "garbage bytes", NULL, "\x01\xff\xfe garbage\n", 1, "config.ini" },
-  /* An unknown key is ignored (newer versions may add settings). */
-  { "unknown key", "[lane]\n", "[lane]\ncolour=blue\n", 0, NULL },
+  /* Unknown keys are ignored (a newer version may have written them),
+   * but named: a misspelt setting must not go unnoticed. */
+  { "unknown key", "[lane]\n", "[lane]\nhub-url=https://hub.example\n", 0,
+    "unknown setting [lane] hub-url is ignored: check its spelling" },
+  { "unknown group", "[lane]\n", "[sync]\nport=9000\n[lane]\n", 0,
+    "unknown setting [sync] port is ignored" },
 };
 
 static void

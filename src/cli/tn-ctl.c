@@ -399,6 +399,13 @@ tn_ctl_open_store (TnCtl   *ctl,
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
+  for (guint i = 0; config->unknown_settings && config->unknown_settings[i]; i++)
+    {
+      g_autofree char *path = tn_config_file_path (ctl->data_dir);
+
+      g_printerr (_("tendero-ctl: %s: unknown setting %s is ignored: check its spelling\n"),
+                  path, config->unknown_settings[i]);
+    }
 
   store = tn_store_open (db_path, TN_STORE_FLAGS_NONE, error);
   if (store == NULL)

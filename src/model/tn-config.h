@@ -44,6 +44,11 @@ typedef struct
   guint     hub_breaker_failures;
   guint     hub_breaker_open_ms;
   guint     hub_timeout_ms;
+
+  /* "[group] key" of each setting in the file this version does not
+   * know (a typo, or from a newer version): ignored, but tendero-ctl and
+   * the lane say so.  NULL when there is none. */
+  char    **unknown_settings;
 } TnConfig;
 
 TnConfig *tn_config_new          (const char      *data_dir);
