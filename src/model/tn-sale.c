@@ -541,28 +541,32 @@ price_cart (TnStore         *store,
 {
   g_autoptr(GError) local_error = NULL;
   gint64 subtotal = 0, tax = 0, total = 0;
+  gboolean ok = TRUE;
 
-  for (guint i = 0; i < request->lines->len; i++)
+  for (guint i = 0; ok && i < request->lines->len; i++)
     {
       TnLineAmounts amounts;
       JsonObject *line = price_line (store, &g_array_index (request->lines, CartLine, i),
                                      &amounts, &local_error);
-      if (line == NULL)
-        goto failed;
-      json_array_add_object_element (lines, line);
-      if (!tn_money_add (subtotal, amounts.net, &subtotal, &local_error) ||
-          !tn_money_add (tax, amounts.tax, &tax, &local_error))
-        goto failed;
+
+      ok = line != NULL;
+      if (ok)
+        {
+          json_array_add_object_element (lines, line);
+          ok = tn_money_add (subtotal, amounts.net, &subtotal, &local_error) &&
+               tn_money_add (tax, amounts.tax, &tax, &local_error);
+        }
     }
-  if (!tn_money_add (subtotal, tax, &total, &local_error))
-    goto failed;
+  ok = ok && tn_money_add (subtotal, tax, &total, &local_error);
   /* Each line is at most the total: one check keeps every amount of
    * the event within what validation accepts. */
-  if (total > TN_AMOUNT_MAX || total < -TN_AMOUNT_MAX)
-    g_set_error (&local_error, TN_ERROR, TN_ERROR_TOO_LARGE, "total");
-  if (local_error != NULL)
+  if (ok && (total > TN_AMOUNT_MAX || total < -TN_AMOUNT_MAX))
     {
-    failed:
+      g_set_error_literal (&local_error, TN_ERROR, TN_ERROR_TOO_LARGE, "total");
+      ok = FALSE;
+    }
+  if (!ok)
+    {
       if (g_error_matches (local_error, TN_ERROR, TN_ERROR_TOO_LARGE))
         g_set_error (error, TN_ERROR, TN_ERROR_TOO_LARGE,
                      _("The sale’s total is too large to record: check the quantities and "
