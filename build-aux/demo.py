@@ -37,11 +37,20 @@ class DemoError(Exception):
     pass
 
 
+INTERRUPTED = False
+
+
+def check_interrupted():
+    if INTERRUPTED:
+        raise KeyboardInterrupt
+
+
 def say(text=''):
     print(text, flush=True)
 
 
 def step(text):
+    check_interrupted()
     say('\n\033[1m==> %s\033[0m' % text if sys.stdout.isatty() else '\n==> %s' % text)
 
 
@@ -54,6 +63,33 @@ def die_with_parent():
         pass
 
 
+def end_process(proc, grace=10.0):
+    """SIGTERM, then SIGKILL after @grace seconds; reaped with waitpid
+    rather than Popen.wait (), whose lock an interrupted wait can leave
+    taken."""
+    if proc is None or proc.returncode is not None:
+        return
+    try:
+        os.kill(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
+    deadline = time.monotonic() + grace
+    while True:
+        try:
+            pid, status = os.waitpid(proc.pid, os.WNOHANG)
+        except ChildProcessError:
+            break
+        if pid != 0:
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            break
+        if time.monotonic() > deadline:
+            os.kill(proc.pid, signal.SIGKILL)
+            deadline = float('inf')
+        time.sleep(0.05)
+    if proc.returncode is None:
+        proc.returncode = -signal.SIGKILL
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0))
@@ -63,6 +99,7 @@ def free_port():
 def wait_for(what, predicate, timeout=TIMEOUT):
     deadline = time.monotonic() + timeout
     while True:
+        check_interrupted()
         result = predicate()
         if result:
             return result
@@ -91,7 +128,9 @@ class Demo:
 
     def ctl(self, lane, *args, check=True):
         cmd = [self.ctl_bin, '--data-dir', self.lanes[lane]['dir']] + list(args)
+        check_interrupted()
         proc = subprocess.run(cmd, env=self.env, capture_output=True, text=True)
+        check_interrupted()
         if check and proc.returncode != 0:
             raise DemoError('%s: tendero-ctl %s failed:\n%s' %
                             (lane, ' '.join(args), proc.stderr.strip()))
@@ -113,15 +152,7 @@ class Demo:
         log.close()
 
     def stop_lane(self, lane):
-        proc = self.lanes[lane].get('proc')
-        if proc is None:
-            return
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        end_process(self.lanes[lane].get('proc'))
         self.lanes[lane]['proc'] = None
 
     def as_postgres(self, argv):
@@ -202,17 +233,11 @@ class Demo:
         return vv
 
     def cleanup(self):
+        # A second Ctrl+C must not leave processes behind.
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
         for lane in list(self.lanes):
-            try:
-                self.stop_lane(lane)
-            except Exception:
-                pass
-        if self.hub is not None:
-            self.hub.terminate()
-            try:
-                self.hub.wait(10)
-            except subprocess.TimeoutExpired:
-                self.hub.kill()
+            self.stop_lane(lane)
+        end_process(self.hub)
         if self.pg is not None:
             subprocess.run(self.as_postgres([
                 os.path.join(self.pg['bindir'], 'pg_ctl'), 'stop', '-m', 'immediate', '-w',
@@ -345,6 +370,8 @@ class Demo:
         say('Converged: every lane has the same events (version vector) and the same state')
         say('(digest), nothing waits in any outbox:')
         self.print_table(snap)
+        say('  (version vector: how many events each lane holds from L1, L2 and L3; outbox:')
+        say('  a lane\'s own events still pending, acknowledged by a lane, or by the hub)')
 
         conflict = self.ctl_json('L2', 'conflicts', 'list', '--json')['conflicts'][0]
         candidates = ', '.join('%s from %s' % (c['value_text'], c['terminal'] or c['origin'])
@@ -356,7 +383,8 @@ class Demo:
         say('  No rule can pick one, so a manager decides.  To resolve it, on any lane:')
         resolve = ['conflicts', 'resolve', conflict['id'], '--value', '4.85',
                    '--manager-pin', '4321']
-        say('    tendero-ctl --data-dir %s %s' % (self.lanes['L2']['dir'], ' '.join(resolve)))
+        say('    %s --data-dir %s %s' % (os.path.relpath(self.ctl_bin), self.lanes['L2']['dir'],
+                                     ' '.join(resolve)))
 
         step('Resolving it on L2 (the manager picks 4.85)')
         say('  ' + self.ctl('L2', *resolve).strip())
@@ -385,10 +413,14 @@ def main():
         subprocess.run(['ninja', '-C', args.build_dir], cwd=ROOT, check=True,
                        stdout=subprocess.DEVNULL)
 
-    # Ctrl+C and kill both unwind through the finally below.
+    # Ctrl+C and kill both unwind through the finally below, from the
+    # next safe point (raising inside a subprocess wait can leave its
+    # lock taken).
     def interrupted(signum, frame):
-        raise KeyboardInterrupt
+        global INTERRUPTED
+        INTERRUPTED = True
     signal.signal(signal.SIGTERM, interrupted)
+    signal.signal(signal.SIGINT, interrupted)
 
     demo = Demo(args)
     try:
@@ -398,6 +430,9 @@ def main():
         say('\nInterrupted: stopping everything.')
         return 130
     except (DemoError, subprocess.CalledProcessError) as e:
+        if INTERRUPTED:    # Ctrl+C reached a child first
+            say('\nInterrupted: stopping everything.')
+            return 130
         say('\nThe demo failed: %s\nLogs are in %s (kept).' % (e, demo.dir))
         demo.keep = True
         return 1

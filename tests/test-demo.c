@@ -35,6 +35,36 @@ demo_dir (const char *out)
   return g_strndup (start, end - start);
 }
 
+/* How many processes name @dir on their command line: lanes, the hub
+ * and PostgreSQL the demo left behind. */
+static guint
+processes_in (const char *dir)
+{
+  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  g_assert_nonnull (proc);
+  while ((name = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree char *path = g_build_filename ("/proc", name, "cmdline", NULL);
+      g_autofree char *cmdline = NULL;
+      gsize length;
+
+      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (path, &cmdline, &length, NULL))
+        continue;
+      for (gsize i = 0; i + 1 < length; i++)
+        if (cmdline[i] == '\0')
+          cmdline[i] = ' ';
+      if (strstr (cmdline, dir) != NULL)
+        {
+          g_test_message ("Left behind: %s", cmdline);
+          n++;
+        }
+    }
+  return n;
+}
+
 static void
 test_demo_runs (void)
 {
@@ -72,6 +102,7 @@ test_demo_runs (void)
 
   dir = demo_dir (out);
   g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (processes_in (dir), ==, 0);
 }
 
 static gboolean
@@ -122,6 +153,7 @@ test_demo_interrupted (void)
   g_assert_nonnull (strstr (rest, "Interrupted: stopping everything."));
   dir = demo_dir (seen->str);
   g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (processes_in (dir), ==, 0);
 }
 
 int
