@@ -413,14 +413,33 @@ test_config_file (Fixture       *fixture,
         g_error ("Row “%s”: tendero-ctl exit %d, expected %d: %s", row->name, code,
                  row->exit_code, err);
       assert_message (row->name, err, row->message);
+      g_clear_pointer (&err, g_free);
       if (row->exit_code != 0)
         {
-          g_clear_pointer (&err, g_free);
           code = run_lane (l1, &err);
           g_test_message ("config %s: tendero → %d: %s", row->name, code, err);
           if (code != 1)
             g_error ("Row “%s”: the lane exited %d, expected 1: %s", row->name, code, err);
           assert_message (row->name, err, row->message);
+        }
+      else
+        {
+          /* The lane runs, and says so in its log. */
+          g_autofree char *log = g_strdup_printf ("%s.log", l1->dir);
+          gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+          tn_lane_start (l1);
+          for (;;)
+            {
+              g_clear_pointer (&err, g_free);
+              if ((g_file_get_contents (log, &err, NULL, NULL) &&
+                   strstr (err, row->message) != NULL) ||
+                  g_get_monotonic_time () > deadline)
+                break;
+              g_usleep (50 * 1000);
+            }
+          assert_message (row->name, err, row->message);
+          g_assert_cmpint (tn_lane_stop (l1, 5 * G_USEC_PER_SEC), ==, 0);
         }
 
       g_file_set_contents (path, good, -1, &error);
