@@ -2,6 +2,7 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <sys/prctl.h>
 
 /* `build-aux/dev demo` (build-aux/demo.py on this build): it must finish,
  * say that the lanes converged, name the conflict with both candidate
@@ -19,6 +20,13 @@ demo_script (void)
   if (!g_file_test ("/usr/bin/python3", G_FILE_TEST_IS_EXECUTABLE))
     g_error ("The demo needs /usr/bin/python3: install the Debian package python3");
   return script;
+}
+
+/* If this test dies (a timeout), the demo gets SIGTERM and cleans up. */
+static void
+term_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
 }
 
 /* The temporary directory the demo announced on its first line. */
@@ -76,8 +84,8 @@ test_demo_runs (void)
   g_autoptr(GError) error = NULL;
   int status;
 
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
-                &status, &error);
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, term_with_parent, NULL, &out,
+                &err, &status, &error);
   g_assert_no_error (error);
   g_test_message ("%s%s", out, err);
   g_assert_true (g_spawn_check_wait_status (status, NULL));
@@ -135,9 +143,12 @@ test_demo_interrupted (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *rest = NULL;
   g_autofree char *dir = NULL;
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
 
-  demo = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, "/usr/bin/python3",
-                           demo_script (), "--build-dir", g_getenv ("TN_BUILD_DIR"), NULL);
+  g_subprocess_launcher_set_child_setup (launcher, term_with_parent, NULL, NULL);
+  demo = g_subprocess_launcher_spawn (launcher, &error, "/usr/bin/python3", demo_script (),
+                                      "--build-dir", g_getenv ("TN_BUILD_DIR"), NULL);
   g_assert_no_error (error);
   in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (demo));
   g_assert_true (line_seen (in, "Cutting L3 off", seen));
