@@ -22,6 +22,7 @@
 #include "tn-sync-auth.h"
 #include "tn-sync-protocol.h"
 #include "tn-test-util.h"
+#include "tn-ws-client.h"
 
 #define KILLS            20
 #define ATTACKER_ADDRESS "127.0.0.2"
@@ -188,226 +189,17 @@ assert_sales_everywhere (Fixture   *fixture,
     }
 }
 
-/* A raw WebSocket client --------------------------------------------------- */
-
-typedef struct
-{
-  GMainContext            *context;    /* the test's, pushed as thread default */
-  SoupSession             *session;
-  SoupWebsocketConnection *connection;
-  GError                  *error;
-  gboolean                 connected;
-  GQueue                   messages;   /* char * */
-  gboolean                 closed;
-  gint64                   started_at;        /* monotonic µs */
-  gint64                   first_message_at;
-} Client;
-
-static void
-client_message_cb (SoupWebsocketConnection *connection,
-                   gint                     type,
-                   GBytes                  *data,
-                   gpointer                 user_data)
-{
-  Client *client = user_data;
-  gsize length;
-  const char *text = g_bytes_get_data (data, &length);
-
-  if (client->first_message_at == 0)
-    client->first_message_at = g_get_monotonic_time ();
-  g_queue_push_tail (&client->messages, g_strndup (text, length));
-}
-
-static void
-client_closed_cb (SoupWebsocketConnection *connection,
-                  gpointer                 user_data)
-{
-  Client *client = user_data;
-
-  client->closed = TRUE;
-}
-
-static void
-client_connect_cb (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  Client *client = user_data;
-
-  client->connection = soup_session_websocket_connect_finish (SOUP_SESSION (source), result,
-                                                              &client->error);
-  client->connected = TRUE;
-  if (client->connection == NULL)
-    return;
-  soup_websocket_connection_set_max_incoming_payload_size (client->connection, 0);
-  g_signal_connect (client->connection, "message", G_CALLBACK (client_message_cb), client);
-  g_signal_connect (client->connection, "closed", G_CALLBACK (client_closed_cb), client);
-}
-
-/* Starts connecting to @lane from @local_address (NULL: any). */
-static Client *
-client_open_async (TnLane     *lane,
-                   const char *local_address)
-{
-  Client *client = g_new0 (Client, 1);
-  g_autoptr(GInetSocketAddress) local = NULL;
-  g_autoptr(SoupMessage) msg = NULL;
-  g_autofree char *url = g_strdup_printf ("ws://127.0.0.1:%u/tendero/v1/sync", lane->port);
-
-  client->context = g_main_context_ref_thread_default ();
-  client->started_at = g_get_monotonic_time ();
-  g_queue_init (&client->messages);
-  if (local_address != NULL)
-    local = G_INET_SOCKET_ADDRESS (g_inet_socket_address_new_from_string (local_address, 0));
-  client->session = soup_session_new_with_options ("local-address", local, NULL);
-  msg = soup_message_new (SOUP_METHOD_GET, url);
-  soup_session_websocket_connect_async (client->session, msg, NULL, NULL, G_PRIORITY_DEFAULT,
-                                        NULL, client_connect_cb, client);
-  return client;
-}
-
-/* Iterates the context until *@flag or @timeout_ms passed. */
-static gboolean
-iterate_until (GMainContext   *context,
-               const gboolean *flag,
-               guint           timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + timeout_ms * 1000;
-
-  while (!*flag && g_get_monotonic_time () < deadline)
-    if (!g_main_context_iteration (context, FALSE))
-      g_usleep (1000);
-  return *flag;
-}
-
-static Client *
-client_open (TnLane     *lane,
-             const char *local_address)
-{
-  Client *client = client_open_async (lane, local_address);
-
-  g_assert_true (iterate_until (client->context, &client->connected, 10000));
-  g_assert_no_error (client->error);
-  return client;
-}
-
-/* The next frame's text, or NULL if the connection closed first or
- * nothing came within @timeout_ms. */
-static char *
-client_next (Client *client,
-             guint   timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + timeout_ms * 1000;
-
-  while (g_queue_is_empty (&client->messages) && !client->closed &&
-         g_get_monotonic_time () < deadline)
-    if (!g_main_context_iteration (client->context, FALSE))
-      g_usleep (1000);
-  return g_queue_pop_head (&client->messages);
-}
-
-/* The close code the lane sent, after waiting for the close. */
-static guint16
-client_close_code (Client *client)
-{
-  g_assert_true (iterate_until (client->context, &client->closed, 10000));
-  return soup_websocket_connection_get_close_code (client->connection);
-}
-
-static void
-client_free (Client *client)
-{
-  if (client->connection != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (client->connection, client);
-      if (soup_websocket_connection_get_state (client->connection) ==
-          SOUP_WEBSOCKET_STATE_OPEN)
-        soup_websocket_connection_close (client->connection, SOUP_WEBSOCKET_CLOSE_NORMAL,
-                                         NULL);
-      g_clear_object (&client->connection);
-    }
-  g_clear_object (&client->session);
-  /* Let the close and the session's clean-up run. */
-  for (guint i = 0; i < 50 && g_main_context_iteration (client->context, FALSE); i++)
-    ;
-  g_queue_clear_full (&client->messages, g_free);
-  g_clear_error (&client->error);
-  g_main_context_unref (client->context);
-  g_free (client);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Client, client_free)
-
-static GBytes *
-load_key (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  GBytes *key = tn_sync_auth_load_key (path, &error);
-
-  g_assert_no_error (error);
-  return key;
-}
-
-/* Waits for the lane's hello, answers it as a lane of store "S" with a
- * MAC made with @key_file's key; with @expect_welcome, asserts the lane
- * welcomed us.  Returns FALSE if no hello came (the lane refused us). */
-static gboolean
-client_handshake_as (Client     *client,
-                     const char *key_file,
-                     const char *replica,
-                     gboolean    expect_welcome)
-{
-  g_autoptr(GBytes) key = load_key (key_file);
-  g_autofree char *text = client_next (client, 40000);
-  g_autoptr(TnSyncMessage) hello = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *nonce = tn_sync_auth_nonce ();
-  g_autofree char *mac = NULL;
-  g_autofree char *frame = NULL;
-  g_autofree char *welcome = NULL;
-  gsize key_len;
-  const guint8 *key_data = g_bytes_get_data (key, &key_len);
-
-  if (text == NULL)
-    return FALSE;
-  hello = tn_sync_message_decode (text, strlen (text), "S", &error);
-  if (hello == NULL || hello->type != TN_SYNC_MESSAGE_HELLO)
-    return FALSE;   /* the "too many failures" error frame */
-  mac = tn_sync_auth_mac (key_data, key_len, hello->nonce, replica);
-  /* We claim to hold what the lane holds: it has nothing to send us. */
-  frame = tn_sync_encode_hello ("S", replica, "X9", nonce, hello->vv, mac);
-  g_assert_cmpint (soup_websocket_connection_get_state (client->connection), ==,
-                   SOUP_WEBSOCKET_STATE_OPEN);
-  soup_websocket_connection_send_text (client->connection, frame);
-  if (!expect_welcome)
-    return TRUE;
-  welcome = client_next (client, 10000);
-  g_assert_nonnull (welcome);
-  g_assert_nonnull (strstr (welcome, "\"welcome\""));
-  return TRUE;
-}
-
-static gboolean
-client_handshake (Client     *client,
-                  const char *key_file,
-                  gboolean    expect_welcome)
-{
-  g_autofree char *replica = g_uuid_string_random ();
-
-  return client_handshake_as (client, key_file, replica, expect_welcome);
-}
-
 /* Whether a "digest" frame came within @timeout_ms (other frames are
  * dropped). */
 static gboolean
-client_got_digest (Client *client,
-                   guint   timeout_ms)
+client_got_digest (TnWsClient *client,
+                   guint       timeout_ms)
 {
   gint64 deadline = g_get_monotonic_time () + timeout_ms * 1000;
 
   while (g_get_monotonic_time () < deadline)
     {
-      g_autofree char *text = client_next (client, 100);
+      g_autofree char *text = tn_ws_client_next (client, 100);
 
       if (text != NULL && strstr (text, "\"type\":\"digest\"") != NULL)
         return TRUE;
@@ -617,11 +409,11 @@ static guint16
 close_code_after (Fixture    *fixture,
                   const char *frame)
 {
-  g_autoptr(Client) client = client_open (&fixture->lanes[0], NULL);
+  g_autoptr(TnWsClient) client = tn_ws_client_open (&fixture->lanes[0], NULL);
 
-  g_assert_true (client_handshake (client, fixture->key_file, TRUE));
+  g_assert_true (tn_ws_client_handshake (client, fixture->key_file, "S", TRUE, NULL));
   soup_websocket_connection_send_text (client->connection, frame);
-  return client_close_code (client);
+  return tn_ws_client_close_code (client);
 }
 
 /* The events of a lane of store @store that no running lane has seen, as
@@ -630,26 +422,11 @@ static char *
 unseen_events_frame (Fixture    *fixture,
                      const char *store_id)
 {
-  g_autofree char *name = g_strdup_printf ("%s-O1", store_id);
-  TnLane other = { .dir = g_build_filename (fixture->root, name, NULL),
-                   .terminal = (char *) "O1" };
-  g_autofree char *db_path = tn_config_db_path (other.dir);
-  g_autoptr(TnStore) store = NULL;
-  g_autoptr(GPtrArray) texts = NULL;
-  g_autoptr(GPtrArray) frames = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) texts = tn_ws_unseen_events (fixture->root, fixture->key_file, store_id,
+                                                    "O1");
+  g_autoptr(GPtrArray) frames = tn_sync_encode_event_batches (texts);
 
-  g_free (tn_lane_ctl (&other, "init", "--store", store_id, "--terminal", "O1",
-                       "--store-key-file", fixture->key_file, NULL));
-  add_product (&other, "FAKE", "Fake");
-  store = tn_store_open (db_path, TN_STORE_FLAGS_NONE, &error);
-  g_assert_no_error (error);
-  texts = tn_store_read_events (store, tn_store_get_replica_id (store), 0, 10, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (texts->len, >, 0);
-  frames = tn_sync_encode_event_batches (texts);
   g_assert_cmpuint (frames->len, ==, 1);
-  g_free (other.dir);
   return g_strdup (frames->pdata[0]);
 }
 
@@ -684,19 +461,19 @@ test_foreign_clients (Fixture       *fixture,
    * hello; and those events without any hello. */
   unseen = unseen_events_frame (fixture, "S");
   {
-    g_autoptr(Client) client = client_open (l1, NULL);
+    g_autoptr(TnWsClient) client = tn_ws_client_open (l1, NULL);
 
-    g_assert_true (client_handshake (client, fixture->bad_key_file, FALSE));
+    g_assert_true (tn_ws_client_handshake (client, fixture->bad_key_file, "S", FALSE, NULL));
     soup_websocket_connection_send_text (client->connection, unseen);
-    g_assert_cmpuint (client_close_code (client), ==, TN_SYNC_CLOSE_AUTH);
+    g_assert_cmpuint (tn_ws_client_close_code (client), ==, TN_SYNC_CLOSE_AUTH);
   }
   {
-    g_autoptr(Client) client = client_open (l1, NULL);
-    g_autofree char *hello = client_next (client, 10000);
+    g_autoptr(TnWsClient) client = tn_ws_client_open (l1, NULL);
+    g_autofree char *hello = tn_ws_client_next (client, 10000);
 
     g_assert_nonnull (hello);
     soup_websocket_connection_send_text (client->connection, unseen);
-    g_assert_cmpuint (client_close_code (client), ==, TN_SYNC_CLOSE_POLICY);
+    g_assert_cmpuint (tn_ws_client_close_code (client), ==, TN_SYNC_CLOSE_POLICY);
   }
   /* (b) Not JSON, (c) a type nobody speaks, (d) a frame over 4 MiB. */
   g_assert_cmpuint (close_code_after (fixture, "{\"type\": \"events\", garbage"), ==,
@@ -780,7 +557,7 @@ test_dead_peer (Fixture       *fixture,
                 gconstpointer  data)
 {
   g_autoptr(GMainContext) context = g_main_context_new ();
-  g_autoptr(Client) client = NULL;
+  g_autoptr(TnWsClient) client = NULL;
   TnLane *l1 = &fixture->lanes[0];
   gint64 until;
 
@@ -791,8 +568,8 @@ test_dead_peer (Fixture       *fixture,
   tn_lane_start (&fixture->lanes[1]);
   add_product (l1, "COFFEE", "Coffee");
   tn_lane_wait_converged (fixture, 2, TN_LANE_CONVERGE_TIMEOUT_US);
-  client = client_open (l1, NULL);
-  g_assert_true (client_handshake (client, fixture->key_file, TRUE));
+  client = tn_ws_client_open (l1, NULL);
+  g_assert_true (tn_ws_client_handshake (client, fixture->key_file, "S", TRUE, NULL));
 
   /* Alive: libsoup answers each ping while the context runs.  Twice the
    * dead-peer limit passes and the session stays open. */
@@ -804,8 +581,8 @@ test_dead_peer (Fixture       *fixture,
 
   /* Silent: nothing reads the socket, so no pong goes back. */
   g_usleep (8 * G_USEC_PER_SEC);
-  g_assert_cmpuint (client_close_code (client), ==, TN_SYNC_CLOSE_GOING_AWAY);
-  g_clear_pointer (&client, client_free);
+  g_assert_cmpuint (tn_ws_client_close_code (client), ==, TN_SYNC_CLOSE_GOING_AWAY);
+  g_clear_pointer (&client, tn_ws_client_free);
   g_main_context_pop_thread_default (context);
 }
 
@@ -830,10 +607,11 @@ test_reconnect_skips_digest (Fixture       *fixture,
 
   for (guint round = 0; round < 3; round++)
     {
-      g_autoptr(Client) client = client_open (l1, NULL);
+      g_autoptr(TnWsClient) client = tn_ws_client_open (l1, NULL);
       gboolean got;
 
-      g_assert_true (client_handshake_as (client, fixture->key_file, replica, TRUE));
+      g_assert_true (tn_ws_client_handshake_as (client, fixture->key_file, "S", replica, TRUE,
+                                                NULL));
       got = client_got_digest (client, 4000);
       /* First contact: sent.  Same state again: skipped.  After a
        * change (a product made on L1 itself): sent. */
@@ -968,7 +746,7 @@ test_divergence_detected (Fixture       *fixture,
 
 typedef struct
 {
-  Client  *client;
+  TnWsClient  *client;
   gboolean hello;
   guint16  code;
   gint64   hello_ms;
@@ -980,15 +758,15 @@ static void
 attempt_finish (Fixture *fixture,
                 Attempt *attempt)
 {
-  Client *client = attempt->client;
+  TnWsClient *client = attempt->client;
 
-  g_assert_true (iterate_until (client->context, &client->connected, 10000));
+  g_assert_true (tn_ws_iterate_until (client->context, &client->connected, 10000));
   g_assert_no_error (client->error);
-  attempt->hello = client_handshake (client, fixture->bad_key_file, FALSE);
+  attempt->hello = tn_ws_client_handshake (client, fixture->bad_key_file, "S", FALSE, NULL);
   attempt->hello_ms = attempt->hello ? (client->first_message_at - client->started_at) / 1000
                                      : -1;
-  attempt->code = client_close_code (client);
-  g_clear_pointer (&attempt->client, client_free);
+  attempt->code = tn_ws_client_close_code (client);
+  g_clear_pointer (&attempt->client, tn_ws_client_free);
 }
 
 static void
@@ -1012,7 +790,7 @@ test_handshake_slowdown (Fixture       *fixture,
   /* Three failures are free; the fourth waits for its hello. */
   for (guint i = 0; i < 4; i++)
     {
-      attempts[i].client = client_open_async (l1, ATTACKER_ADDRESS);
+      attempts[i].client = tn_ws_client_open_async (l1, ATTACKER_ADDRESS);
       attempt_finish (fixture, &attempts[i]);
       g_test_message ("Attempt %u: hello after %" G_GINT64_FORMAT " ms, closed %u", i + 1,
                       attempts[i].hello_ms, attempts[i].code);
@@ -1028,15 +806,15 @@ test_handshake_slowdown (Fixture       *fixture,
    * others are refused at once and counted, which takes it to twenty. */
   started = g_get_monotonic_time ();
   for (guint i = 4; i < 20; i++)
-    attempts[i].client = client_open_async (l1, ATTACKER_ADDRESS);
+    attempts[i].client = tn_ws_client_open_async (l1, ATTACKER_ADDRESS);
   /* All upgraded (so each met the limit) before the first fails. */
   for (guint i = 4; i < 20; i++)
-    g_assert_true (iterate_until (context, &attempts[i].client->connected, 10000));
+    g_assert_true (tn_ws_iterate_until (context, &attempts[i].client->connected, 10000));
   /* Meanwhile the right key from another address is welcomed at once. */
   {
-    g_autoptr(Client) client = client_open (l1, NULL);
+    g_autoptr(TnWsClient) client = tn_ws_client_open (l1, NULL);
 
-    g_assert_true (client_handshake (client, fixture->key_file, TRUE));
+    g_assert_true (tn_ws_client_handshake (client, fixture->key_file, "S", TRUE, NULL));
     g_assert_cmpint ((client->first_message_at - client->started_at) / 1000, <, 490);
   }
   for (guint i = 4; i < 20; i++)
@@ -1059,7 +837,7 @@ test_handshake_slowdown (Fixture       *fixture,
   /* From then on the address is refused before any hello. */
   for (guint i = 20; i < 25; i++)
     {
-      attempts[i].client = client_open_async (l1, ATTACKER_ADDRESS);
+      attempts[i].client = tn_ws_client_open_async (l1, ATTACKER_ADDRESS);
       attempt_finish (fixture, &attempts[i]);
       g_assert_false (attempts[i].hello);
       g_assert_cmpuint (attempts[i].code, ==, TN_SYNC_CLOSE_AUTH);
@@ -1067,9 +845,9 @@ test_handshake_slowdown (Fixture       *fixture,
 
   /* A lane holding the key still gets in, at once. */
   {
-    g_autoptr(Client) client = client_open (l1, NULL);
+    g_autoptr(TnWsClient) client = tn_ws_client_open (l1, NULL);
 
-    g_assert_true (client_handshake (client, fixture->key_file, TRUE));
+    g_assert_true (tn_ws_client_handshake (client, fixture->key_file, "S", TRUE, NULL));
     g_assert_cmpint ((client->first_message_at - client->started_at) / 1000, <, 490);
   }
   g_assert_cmpint (tn_lane_stop (l2, G_USEC_PER_SEC), ==, 0);

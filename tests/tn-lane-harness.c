@@ -5,6 +5,8 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <string.h>
+#include <sys/wait.h>
 #ifdef __linux__
 #include <sys/prctl.h>
 #endif
@@ -109,6 +111,39 @@ tn_lane_ctl (TnLane     *lane,
   out = ctl_argv (lane, first, args);
   va_end (args);
   return out;
+}
+
+int
+tn_lane_ctl_run (TnLane             *lane,
+                 const char  *const *args,
+                 char              **out,
+                 char              **err)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autofree char *stdout_text = NULL;
+  g_autofree char *stderr_text = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  g_ptr_array_add (argv, (char *) tn_lane_program ("TN_CTL"));
+  g_ptr_array_add (argv, "--data-dir");
+  g_ptr_array_add (argv, lane->dir);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  g_spawn_sync (NULL, (char **) argv->pdata, lane->env, G_SPAWN_DEFAULT, tn_lane_child_setup,
+                NULL, &stdout_text, &stderr_text, &status, &error);
+  g_assert_no_error (error);
+  /* A crash, or an abort on a critical under fatal-warnings, is never an
+   * acceptable way to refuse. */
+  if (!WIFEXITED (status) || strstr (stderr_text, "CRITICAL") != NULL)
+    g_error ("tendero-ctl %s on %s crashed: %s", args[0], lane->terminal, stderr_text);
+  if (out != NULL)
+    *out = g_steal_pointer (&stdout_text);
+  if (err != NULL)
+    *err = g_steal_pointer (&stderr_text);
+  return WEXITSTATUS (status);
 }
 
 JsonObject *

@@ -53,6 +53,14 @@ char       *tn_lane_ctl            (TnLane        *lane,
 JsonObject *tn_lane_ctl_json       (TnLane        *lane,
                                     const char    *first,
                                     ...) G_GNUC_NULL_TERMINATED;
+/* Runs tendero-ctl on @lane with @args (NULL-terminated) whatever the
+ * outcome, for tests of refusals: returns the exit code, asserting that
+ * it exited (no crash, no critical); @out and @err (may be NULL) receive
+ * stdout and stderr. */
+int         tn_lane_ctl_run        (TnLane             *lane,
+                                    const char  *const *args,
+                                    char              **out,
+                                    char              **err);
 
 /* `init`s lane @index (terminal L<index+1>) dialling lane @peer_index,
  * with a short reconnection backoff. */

@@ -112,10 +112,17 @@ tn_ctl_parse_money (TnCtl       *ctl,
   guint decimals = tn_store_get_decimals (ctl->store);
   g_autofree char *example = NULL;
 
-  if (tn_money_parse (text, decimals, allow_negative, out, &parse_error))
-    return TRUE;
-  /* Every message shows what an amount looks like. */
   example = tn_money_format (150, decimals);
+  if (tn_money_parse (text, decimals, allow_negative, out, &parse_error))
+    {
+      /* Within what an event may carry, or validation would refuse the
+       * command with a message about event fields. */
+      if (*out <= TN_AMOUNT_MAX && *out >= -TN_AMOUNT_MAX)
+        return TRUE;
+      return tn_ctl_usage_error (error, _("Invalid %s: “%s” is too large for an amount "
+                                          "(amounts look like %s)"), option, text, example);
+    }
+  /* Every message shows what an amount looks like. */
   if (strstr (parse_error->message, example) == NULL)
     {
       tn_ctl_usage_error (error, _("Invalid %s: %s (amounts look like %s)"), option,
@@ -137,6 +144,10 @@ tn_ctl_parse_quantity (const char  *option,
 
   if (!tn_quantity_parse (text, allow_negative, out, &parse_error))
     return tn_ctl_option_value_error (error, option, parse_error);
+  /* Within what an event may carry (see tn_ctl_parse_money ()). */
+  if (*out > TN_AMOUNT_MAX || *out < -TN_AMOUNT_MAX)
+    return tn_ctl_usage_error (error, _("Invalid %s: “%s” is too large for a quantity"),
+                               option, text);
   return TRUE;
 }
 
@@ -312,6 +323,27 @@ tn_ctl_parse_options (TnCtl               *ctl,
     g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, data_dir_entries, GETTEXT_PACKAGE);
 
+  /* GOption would only say "Invalid byte sequence in conversion input":
+   * name the option whose value is not text. */
+  for (int i = 1; i < *argc; i++)
+    if (!g_utf8_validate ((*argv)[i], -1, NULL))
+      {
+        const char *arg = (*argv)[i];
+        g_autofree char *option = NULL;
+
+        if (g_str_has_prefix (arg, "--") && strchr (arg, '=') != NULL)
+          option = g_strndup (arg, strchr (arg, '=') - arg);
+        else if (i > 1 && g_str_has_prefix ((*argv)[i - 1], "--"))
+          option = g_strdup ((*argv)[i - 1]);
+        if (option != NULL && g_utf8_validate (option, -1, NULL))
+          return tn_ctl_usage_error (error, _("The value of %s is not valid UTF-8 text: "
+                                              "check the character encoding of the terminal "
+                                              "or script that ran tendero-ctl"), option);
+        return tn_ctl_usage_error (error, _("Argument %d is not valid UTF-8 text: check the "
+                                            "character encoding of the terminal or script "
+                                            "that ran tendero-ctl"), i);
+      }
+
   if (!g_option_context_parse (context, argc, argv, &local_error))
     return tn_ctl_usage_error (error, _("%s (see “tendero-ctl %s --help”)"),
                                local_error->message, ctl->command);
@@ -367,23 +399,21 @@ tn_ctl_open_store (TnCtl   *ctl,
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
+  for (guint i = 0; config->unknown_settings && config->unknown_settings[i]; i++)
+    {
+      g_autofree char *path = tn_config_file_path (ctl->data_dir);
+
+      g_printerr (_("tendero-ctl: %s: unknown setting %s is ignored: check its spelling\n"),
+                  path, config->unknown_settings[i]);
+    }
 
   store = tn_store_open (db_path, TN_STORE_FLAGS_NONE, error);
   if (store == NULL)
     return FALSE;
   if (!tn_store_is_initialized (store))
     return set_not_initialized_error (ctl, error);
-  if (config->store_id != NULL &&
-      g_strcmp0 (config->store_id, tn_store_get_store_id (store)) != 0)
-    {
-      g_autofree char *config_path = tn_config_file_path (ctl->data_dir);
-
-      g_set_error (error, TN_ERROR, TN_ERROR_WRONG_STORE,
-                   _("%s says this lane belongs to store “%s”, but its database belongs to "
-                     "“%s”. Restore the matching config.ini before going on."),
-                   config_path, config->store_id, tn_store_get_store_id (store));
-      return FALSE;
-    }
+  if (!tn_config_check_store (config, ctl->data_dir, tn_store_get_store_id (store), error))
+    return FALSE;
 
   ctl->config = g_steal_pointer (&config);
   ctl->store = g_steal_pointer (&store);

@@ -135,6 +135,13 @@ run_headless (const char *data_dir)
       g_printerr ("tendero: %s\n", error->message);
       return 1;
     }
+  for (guint i = 0; config->unknown_settings && config->unknown_settings[i]; i++)
+    {
+      g_autofree char *path = tn_config_file_path (data_dir);
+
+      g_message (_("%s: unknown setting %s is ignored: check its spelling"), path,
+                 config->unknown_settings[i]);
+    }
   key = tn_sync_auth_load_key (config->store_key_file, &error);
   if (key == NULL)
     {

@@ -158,6 +158,12 @@ parse_row (GPtrArray  *fields,
     }
   if (!tn_money_parse (g_strstrip (fields->pdata[2]), decimals, FALSE, &row->price, &local_error))
     goto bad;
+  if (row->price > TN_AMOUNT_MAX)
+    {
+      g_set_error (error, TN_ERROR, TN_ERROR_TOO_LARGE,
+                   _("Line %u: “%s” is too large for a price"), line, (char *) fields->pdata[2]);
+      return FALSE;
+    }
   tax = g_strstrip (fields->pdata[4]);
   if (*tax == '\0')
     row->tax_bp = 0;

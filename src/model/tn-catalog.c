@@ -72,6 +72,20 @@ require_product (TnStore     *store,
 }
 
 static gboolean
+validate_barcode (const char  *sku,
+                  const char  *barcode,
+                  GError     **error)
+{
+  if (barcode != NULL && (strlen (barcode) > 64 || !g_utf8_validate (barcode, -1, NULL)))
+    {
+      g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
+                   _("The barcode of %s is longer than 64 characters"), sku);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
 validate_spec (const TnProductSpec  *spec,
                GError              **error)
 {
@@ -96,14 +110,7 @@ validate_spec (const TnProductSpec  *spec,
                    _("The tax of %s must be between 0 and 100 %%"), spec->sku);
       return FALSE;
     }
-  if (spec->barcode != NULL && (strlen (spec->barcode) > 64 ||
-                                !g_utf8_validate (spec->barcode, -1, NULL)))
-    {
-      g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                   _("The barcode of %s is longer than 64 characters"), spec->sku);
-      return FALSE;
-    }
-  return TRUE;
+  return validate_barcode (spec->sku, spec->barcode, error);
 }
 
 static JsonObject *
@@ -197,7 +204,12 @@ tn_store_update_product (TnStore     *store,
       json_object_set_string_member (payload, "name", name);
     }
   if (barcode != NULL)
-    json_object_set_string_member (payload, "barcode", barcode);
+    {
+      /* Checked on its own too: an update may change only the barcode. */
+      if (!validate_barcode (sku, barcode, error))
+        return FALSE;
+      json_object_set_string_member (payload, "barcode", barcode);
+    }
   if (tax_bp >= 0)
     {
       if (tax_bp > 10000)

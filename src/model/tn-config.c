@@ -98,7 +98,26 @@ tn_config_free (TnConfig *config)
   g_free (config->tls_certificate_file);
   g_free (config->tls_key_file);
   g_strfreev (config->peer_fingerprints);
+  g_strfreev (config->unknown_settings);
   g_free (config);
+}
+
+gboolean
+tn_config_check_store (const TnConfig  *config,
+                       const char      *data_dir,
+                       const char      *store_id,
+                       GError         **error)
+{
+  g_autofree char *path = NULL;
+
+  if (config->store_id == NULL || g_strcmp0 (config->store_id, store_id) == 0)
+    return TRUE;
+  path = tn_config_file_path (data_dir);
+  g_set_error (error, TN_ERROR, TN_ERROR_WRONG_STORE,
+               _("%s says this lane belongs to store “%s”, but its database belongs to "
+                 "“%s”. Restore the matching config.ini before going on."),
+               path, config->store_id, store_id);
+  return FALSE;
 }
 
 char *
@@ -247,6 +266,49 @@ load_tls (TnConfig    *config,
   return TRUE;
 }
 
+static gboolean
+is_known_setting (const char *group,
+                  const char *key)
+{
+  static const char *const lane_keys[] = {
+    "store", "terminal", "port", "peers", "hub", "fiscal-authority", "store-key-file",
+    "hub-key-file", "sync-backoff-base-ms", "max-offline-minutes", "tls-certificate-file",
+    "tls-key-file", "peer-fingerprints", NULL
+  };
+
+  if (g_str_equal (group, GROUP))
+    return g_strv_contains (lane_keys, key);
+  if (g_str_equal (group, HUB_GROUP))
+    for (guint i = 0; i < G_N_ELEMENTS (hub_settings); i++)
+      if (g_str_equal (hub_settings[i].key, key))
+        return TRUE;
+  return FALSE;
+}
+
+/* A misspelt setting would otherwise be silently ignored. */
+static char **
+find_unknown_settings (GKeyFile *file)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) groups = g_key_file_get_groups (file, NULL);
+  g_auto(GStrv) unknown = NULL;
+
+  for (guint i = 0; groups[i] != NULL; i++)
+    {
+      g_auto(GStrv) keys = g_key_file_get_keys (file, groups[i], NULL, NULL);
+
+      for (guint j = 0; keys != NULL && keys[j] != NULL; j++)
+        if (!is_known_setting (groups[i], keys[j]))
+          {
+            g_autofree char *setting = g_strdup_printf ("[%s] %s", groups[i], keys[j]);
+
+            g_strv_builder_add (builder, setting);
+          }
+    }
+  unknown = g_strv_builder_end (builder);
+  return unknown[0] != NULL ? g_steal_pointer (&unknown) : NULL;
+}
+
 TnConfig *
 tn_config_load (const char  *data_dir,
                 GError     **error)
@@ -294,7 +356,11 @@ tn_config_load (const char  *data_dir,
     }
   else if (!g_error_matches (local_error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND))
     {
-      g_set_error (error, TN_ERROR, TN_ERROR_INVALID, _("%s: port: %s"), path, local_error->message);
+      g_autofree char *text = g_key_file_get_value (file, GROUP, "port", NULL);
+
+      g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
+                   _("%s: port “%s” is not a number: use a TCP port from 0 to 65535"), path,
+                   text ? text : "");
       return NULL;
     }
   g_clear_error (&local_error);
@@ -356,6 +422,7 @@ tn_config_load (const char  *data_dir,
   if (!load_tls (config, file, path, error) ||
       !load_hub_settings (config, file, path, error))
     return NULL;
+  config->unknown_settings = find_unknown_settings (file);
   return g_steal_pointer (&config);
 }
 

@@ -44,6 +44,11 @@ typedef struct
   guint     hub_breaker_failures;
   guint     hub_breaker_open_ms;
   guint     hub_timeout_ms;
+
+  /* "[group] key" of each setting in the file this version does not
+   * know (a typo, or from a newer version): ignored, but tendero-ctl and
+   * the lane say so.  NULL when there is none. */
+  char    **unknown_settings;
 } TnConfig;
 
 TnConfig *tn_config_new          (const char      *data_dir);
@@ -52,6 +57,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (TnConfig, tn_config_free)
 
 /* Path helpers. */
 char     *tn_config_db_path      (const char      *data_dir);
+/* Fails with TN_ERROR_WRONG_STORE when @store_id (the database's) is
+ * not the store @config names: a config.ini copied from another lane. */
+gboolean  tn_config_check_store  (const TnConfig  *config,
+                                  const char      *data_dir,
+                                  const char      *store_id,
+                                  GError         **error);
 char     *tn_config_file_path    (const char      *data_dir);
 
 /* Loads DIR/config.ini, validating every value; a missing file or

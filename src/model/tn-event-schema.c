@@ -8,6 +8,7 @@
 
 #include "tn-error.h"
 #include "tn-fiscal.h"
+#include "tn-money.h"
 
 /* Payload schemas ------------------------------------------------------- */
 
@@ -418,7 +419,7 @@ validate_field (JsonNode        *node,
           return FALSE;
         }
       /* Keep every amount far from overflow when summed. */
-      if (n > G_GINT64_CONSTANT (1000000000000000) || n < -G_GINT64_CONSTANT (1000000000000000))
+      if (n > TN_AMOUNT_MAX || n < -TN_AMOUNT_MAX)
         {
           g_set_error (error, TN_ERROR, TN_ERROR_TOO_LARGE,
                        _("%s“%s” is out of range"), where, spec->name);

@@ -24,6 +24,12 @@ G_BEGIN_DECLS
 
 #define TN_QTY_ONE 1000
 
+/* The largest amount (minor units) or quantity (thousandths) an event
+ * may carry, either sign: far from overflow when summed.  The parsers
+ * refuse larger ones as too large, so a command fails with that clear
+ * message instead of at event validation. */
+#define TN_AMOUNT_MAX G_GINT64_CONSTANT (1000000000000000)
+
 /* The most decimals a currency may have (10^18 still fits in a gint64;
  * ISO 4217 currencies have 0 to 4).  Larger values are programming
  * errors. */

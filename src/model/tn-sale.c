@@ -539,22 +539,42 @@ price_cart (TnStore         *store,
             TnSaleReceipt   *receipt,
             GError         **error)
 {
+  g_autoptr(GError) local_error = NULL;
   gint64 subtotal = 0, tax = 0, total = 0;
+  gboolean ok = TRUE;
 
-  for (guint i = 0; i < request->lines->len; i++)
+  for (guint i = 0; ok && i < request->lines->len; i++)
     {
       TnLineAmounts amounts;
       JsonObject *line = price_line (store, &g_array_index (request->lines, CartLine, i),
-                                     &amounts, error);
-      if (line == NULL)
-        return FALSE;
-      json_array_add_object_element (lines, line);
-      if (!tn_money_add (subtotal, amounts.net, &subtotal, error) ||
-          !tn_money_add (tax, amounts.tax, &tax, error))
-        return FALSE;
+                                     &amounts, &local_error);
+
+      ok = line != NULL;
+      if (ok)
+        {
+          json_array_add_object_element (lines, line);
+          ok = tn_money_add (subtotal, amounts.net, &subtotal, &local_error) &&
+               tn_money_add (tax, amounts.tax, &tax, &local_error);
+        }
     }
-  if (!tn_money_add (subtotal, tax, &total, error))
-    return FALSE;
+  ok = ok && tn_money_add (subtotal, tax, &total, &local_error);
+  /* Each line is at most the total: one check keeps every amount of
+   * the event within what validation accepts. */
+  if (ok && (total > TN_AMOUNT_MAX || total < -TN_AMOUNT_MAX))
+    {
+      g_set_error_literal (&local_error, TN_ERROR, TN_ERROR_TOO_LARGE, "total");
+      ok = FALSE;
+    }
+  if (!ok)
+    {
+      if (g_error_matches (local_error, TN_ERROR, TN_ERROR_TOO_LARGE))
+        g_set_error (error, TN_ERROR, TN_ERROR_TOO_LARGE,
+                     _("The sale’s total is too large to record: check the quantities and "
+                       "prices of its items"));
+      else
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
 
   receipt->oversold = find_oversold (store, request, error);
   if (receipt->oversold == NULL)

@@ -586,6 +586,9 @@ worker_setup (TnSyncWorker  *self,
                    self->data_dir, self->data_dir);
       return FALSE;
     }
+  if (!tn_config_check_store (self->config, self->data_dir,
+                              tn_store_get_store_id (self->store), error))
+    return FALSE;
   if (sqlite3_open_v2 (db_path, &self->watch_db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_DATABASE, _("Cannot open %s: %s"), db_path,
