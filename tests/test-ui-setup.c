@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "tn-catalog-import.h"
+#include "tn-cloud-client.h"
 #include "tn-config.h"
 #include "tn-error.h"
 #include "tn-first-run-view.h"
@@ -126,10 +127,10 @@ test_key_file_fallback (void)
   g_assert_cmpuint (strlen (key), ==, 64);
   g_assert_cmpstr (key, !=, other);
 
-  path = tn_keyring_write_key_file (data_dir, key, &error);
+  path = tn_keyring_write_key_file (TN_KEYRING_STORE_KEY, data_dir, key, &error);
   g_assert_no_error (error);
   g_assert_nonnull (path);
-  expected_path = tn_keyring_key_file_path (data_dir);
+  expected_path = tn_keyring_key_file_path (TN_KEYRING_STORE_KEY, data_dir);
   g_assert_cmpstr (path, ==, expected_path);
   g_assert_cmpint (g_stat (path, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
@@ -143,6 +144,35 @@ test_key_file_fallback (void)
   tn_test_rmdir (dir);
 }
 
+/* The hub key's fallback file is its own (hub.key, 0600) and reads back
+ * as the same key through the lane's hub key loader. */
+static void
+test_hub_key_file_fallback (void)
+{
+  g_autofree char *dir = tn_test_mkdtemp ();
+  g_autofree char *data_dir = g_build_filename (dir, "L1", NULL);
+  g_autofree char *key = tn_keyring_generate_key ();
+  g_autofree char *path = NULL;
+  g_autofree char *store_path = NULL;
+  g_autofree char *loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  struct stat st;
+
+  path = tn_keyring_write_key_file (TN_KEYRING_HUB_KEY, data_dir, key, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (path);
+  g_assert_true (g_str_has_suffix (path, G_DIR_SEPARATOR_S "hub.key"));
+  store_path = tn_keyring_key_file_path (TN_KEYRING_STORE_KEY, data_dir);
+  g_assert_cmpstr (path, !=, store_path);
+  g_assert_false (g_file_test (store_path, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  loaded = tn_cloud_load_key (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (loaded, ==, key);
+  tn_test_rmdir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -152,5 +182,6 @@ main (int    argc,
   g_test_add_func ("/ui/setup/create-lane-rolls-back", test_create_lane_rolls_back);
   g_test_add_func ("/ui/setup/demo-catalog", test_demo_catalog);
   g_test_add_func ("/ui/setup/key-file-fallback", test_key_file_fallback);
+  g_test_add_func ("/ui/setup/hub-key-file-fallback", test_hub_key_file_fallback);
   return g_test_run ();
 }

@@ -125,7 +125,8 @@ on_sync_state_changed (TnSyncService *service,
 
 static void
 start_sync_service (TnApplication *self,
-                    GBytes        *key)
+                    GBytes        *key,
+                    const char    *hub_key)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(TnSyncService) service = tn_sync_service_new (self->data_dir, key);
@@ -135,15 +136,7 @@ start_sync_service (TnApplication *self,
   /* Without its hub key the lane still sells and syncs with its peers;
    * the sync popover shows the hub as "no key". */
   if (self->config->hub_url != NULL)
-    {
-      g_autoptr(GError) key_error = NULL;
-      g_autofree char *hub_key = tn_cloud_load_key (self->config->hub_key_file, &key_error);
-
-      if (hub_key == NULL)
-        g_message (_("Not uploading to the hub %s: %s"), self->config->hub_url,
-                   key_error->message);
-      tn_sync_service_set_hub_key (service, hub_key);
-    }
+    tn_sync_service_set_hub_key (service, hub_key);
   if (!tn_sync_service_start (service, &error))
     {
       g_autofree char *text = g_strdup_printf (_("Sync cannot run: %s"), error->message);
@@ -155,6 +148,67 @@ start_sync_service (TnApplication *self,
   self->sync_service = g_steal_pointer (&service);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNC_SERVICE]);
   set_problem (self, NULL);
+}
+
+static void
+on_hub_key_looked_up (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  TnApplication *self = g_task_get_source_object (task);
+  GBytes *key = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) hub_key = tn_keyring_lookup_finish (result, &error);
+  g_autofree char *text = NULL;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_object (&self->key_cancellable);
+  if (hub_key == NULL)
+    g_message (_("Not uploading to the hub %s: %s"), self->config->hub_url, error->message);
+  else
+    text = g_strndup (g_bytes_get_data (hub_key, NULL), g_bytes_get_size (hub_key));
+  start_sync_service (self, key, text);
+}
+
+/* The hub key, only when a hub is configured: the key file named in
+ * config.ini, else $TENDERO_HUB_KEY (as the headless lane), else the 0600
+ * file Preferences wrote where there was no keyring, else the keyring
+ * (asynchronously); then sync starts with @key, the store key. */
+static void
+load_hub_key_and_start_sync (TnApplication *self,
+                             GBytes        *key)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *hub_key = NULL;
+  g_autofree char *fallback = NULL;
+  GTask *task;
+
+  if (self->config->hub_url == NULL)
+    {
+      start_sync_service (self, key, NULL);
+      return;
+    }
+  hub_key = tn_cloud_load_key (self->config->hub_key_file, &error);
+  if (hub_key == NULL && g_error_matches (error, TN_ERROR, TN_ERROR_NOT_FOUND))
+    {
+      fallback = tn_keyring_key_file_path (TN_KEYRING_HUB_KEY, self->data_dir);
+      if (!g_file_test (fallback, G_FILE_TEST_EXISTS))
+        {
+          self->key_cancellable = g_cancellable_new ();
+          task = g_task_new (self, NULL, NULL, NULL);
+          g_task_set_task_data (task, g_bytes_ref (key), (GDestroyNotify) g_bytes_unref);
+          tn_keyring_lookup_async (TN_KEYRING_HUB_KEY, self->config->store_id,
+                                   self->key_cancellable, on_hub_key_looked_up, task);
+          return;
+        }
+      g_clear_error (&error);
+      hub_key = tn_cloud_load_key (fallback, &error);
+    }
+  if (hub_key == NULL)
+    g_message (_("Not uploading to the hub %s: %s"), self->config->hub_url, error->message);
+  start_sync_service (self, key, hub_key);
 }
 
 static void
@@ -178,7 +232,7 @@ on_key_looked_up (GObject      *source,
       set_problem (self, text);
       return;
     }
-  start_sync_service (self, key);
+  load_hub_key_and_start_sync (self, key);
 }
 
 /* The store key: the key file named in config.ini, else
@@ -190,7 +244,7 @@ load_key_and_start_sync (TnApplication *self)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) key = NULL;
-  g_autofree char *fallback = tn_keyring_key_file_path (self->data_dir);
+  g_autofree char *fallback = tn_keyring_key_file_path (TN_KEYRING_STORE_KEY, self->data_dir);
   const char *key_file = self->config->store_key_file;
 
   g_cancellable_cancel (self->key_cancellable);
@@ -202,8 +256,8 @@ load_key_and_start_sync (TnApplication *self)
   if (key_file == NULL && g_getenv ("TENDERO_STORE_KEY") == NULL)
     {
       self->key_cancellable = g_cancellable_new ();
-      tn_keyring_lookup_async (self->config->store_id, self->key_cancellable,
-                               on_key_looked_up, g_object_ref (self));
+      tn_keyring_lookup_async (TN_KEYRING_STORE_KEY, self->config->store_id,
+                               self->key_cancellable, on_key_looked_up, g_object_ref (self));
       return;
     }
   key = tn_sync_auth_load_key (key_file, &error);
@@ -215,7 +269,7 @@ load_key_and_start_sync (TnApplication *self)
       set_problem (self, text);
       return;
     }
-  start_sync_service (self, key);
+  load_hub_key_and_start_sync (self, key);
 }
 
 static void

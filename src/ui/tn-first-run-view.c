@@ -318,7 +318,8 @@ on_key_stored (GObject      *source,
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
-      key_file = tn_keyring_write_key_file (tn_application_get_data_dir (self->app), self->key,
+      key_file = tn_keyring_write_key_file (TN_KEYRING_STORE_KEY,
+                                            tn_application_get_data_dir (self->app), self->key,
                                             &file_error);
       if (key_file == NULL)
         {
@@ -363,7 +364,8 @@ on_go_clicked (TnFirstRunView *self)
   set_status (self, _("Saving the store key…"), FALSE);
   gtk_widget_set_sensitive (GTK_WIDGET (self->go_button), FALSE);
   self->cancellable = g_cancellable_new ();
-  tn_keyring_store_async (store, self->key, self->cancellable, on_key_stored,
+  tn_keyring_store_async (TN_KEYRING_STORE_KEY, store, self->key, self->cancellable,
+                          on_key_stored,
                           g_object_ref (self));
 }
 

@@ -7,21 +7,56 @@
 #include <errno.h>
 #include <string.h>
 
+#include "tn-cloud-client.h"
 #include "tn-error.h"
 #include "tn-keyring.h"
 #include "tn-sync-auth.h"
 
 static const SecretSchema *
-store_key_schema (void)
+key_schema (TnKeyringSecret secret)
 {
-  static const SecretSchema schema = {
-    "org.tendero.Tendero.StoreKey", SECRET_SCHEMA_NONE,
-    {
-      { "store", SECRET_SCHEMA_ATTRIBUTE_STRING },
-      { NULL, 0 },
-    }
+  static const SecretSchema schemas[] = {
+    [TN_KEYRING_STORE_KEY] = {
+      "org.tendero.Tendero.StoreKey", SECRET_SCHEMA_NONE,
+      {
+        { "store", SECRET_SCHEMA_ATTRIBUTE_STRING },
+        { NULL, 0 },
+      }
+    },
+    [TN_KEYRING_HUB_KEY] = {
+      "org.tendero.Tendero.HubKey", SECRET_SCHEMA_NONE,
+      {
+        { "store", SECRET_SCHEMA_ATTRIBUTE_STRING },
+        { NULL, 0 },
+      }
+    },
   };
-  return &schema;
+
+  g_assert ((guint) secret < G_N_ELEMENTS (schemas));
+  return &schemas[secret];
+}
+
+/* A key read from the keyring is checked like one read from a file: the
+ * keyring is shared with other programs. */
+static gboolean
+validate_key (TnKeyringSecret   secret,
+              const char       *key,
+              GError          **error)
+{
+  if (secret == TN_KEYRING_HUB_KEY)
+    {
+      if (tn_cloud_validate_key (key, error))
+        return TRUE;
+      g_prefix_error (error, _("The hub key in the keyring is not valid: "));
+      return FALSE;
+    }
+  if (strlen (key) < TN_SYNC_MIN_KEY_BYTES)
+    {
+      g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
+                   _("The store key in the keyring is too short"));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static void
@@ -39,17 +74,20 @@ on_stored (GObject      *source,
 }
 
 void
-tn_keyring_store_async (const char          *store_id,
+tn_keyring_store_async (TnKeyringSecret      secret,
+                        const char          *store_id,
                         const char          *key,
                         GCancellable        *cancellable,
                         GAsyncReadyCallback  callback,
                         gpointer             user_data)
 {
   GTask *task = g_task_new (NULL, cancellable, callback, user_data);
-  g_autofree char *label = g_strdup_printf (_("Tendero store key for “%s”"), store_id);
+  g_autofree char *label = secret == TN_KEYRING_HUB_KEY
+    ? g_strdup_printf (_("Tendero hub key for “%s”"), store_id)
+    : g_strdup_printf (_("Tendero store key for “%s”"), store_id);
 
   g_task_set_source_tag (task, tn_keyring_store_async);
-  secret_password_store (store_key_schema (), SECRET_COLLECTION_DEFAULT, label, key,
+  secret_password_store (key_schema (secret), SECRET_COLLECTION_DEFAULT, label, key,
                          cancellable, on_stored, task, "store", store_id, NULL);
 }
 
@@ -67,6 +105,7 @@ on_looked_up (GObject      *source,
               gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  TnKeyringSecret secret = GPOINTER_TO_INT (g_task_get_task_data (task));
   GError *error = NULL;
   char *password = secret_password_lookup_finish (result, &error);
   gsize length;
@@ -75,17 +114,18 @@ on_looked_up (GObject      *source,
     {
       if (error == NULL)
         error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                                     _("The keyring holds no key for this store"));
+                                     secret == TN_KEYRING_HUB_KEY
+                                     ? _("The keyring holds no hub key for this store")
+                                     : _("The keyring holds no key for this store"));
       g_task_return_error (task, error);
       return;
     }
   g_strstrip (password);
   length = strlen (password);
-  if (length < TN_SYNC_MIN_KEY_BYTES)
+  if (!validate_key (secret, password, &error))
     {
       secret_password_free (password);
-      g_task_return_new_error (task, TN_ERROR, TN_ERROR_INVALID,
-                               _("The store key in the keyring is too short"));
+      g_task_return_error (task, error);
       return;
     }
   /* Same bytes as tn_sync_auth_load_key () reads from a key file. */
@@ -96,7 +136,8 @@ on_looked_up (GObject      *source,
 }
 
 void
-tn_keyring_lookup_async (const char          *store_id,
+tn_keyring_lookup_async (TnKeyringSecret      secret,
+                         const char          *store_id,
                          GCancellable        *cancellable,
                          GAsyncReadyCallback  callback,
                          gpointer             user_data)
@@ -104,7 +145,8 @@ tn_keyring_lookup_async (const char          *store_id,
   GTask *task = g_task_new (NULL, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, tn_keyring_lookup_async);
-  secret_password_lookup (store_key_schema (), cancellable, on_looked_up, task,
+  g_task_set_task_data (task, GINT_TO_POINTER (secret), NULL);
+  secret_password_lookup (key_schema (secret), cancellable, on_looked_up, task,
                           "store", store_id, NULL);
 }
 
@@ -117,17 +159,20 @@ tn_keyring_lookup_finish (GAsyncResult  *result,
 }
 
 char *
-tn_keyring_key_file_path (const char *data_dir)
+tn_keyring_key_file_path (TnKeyringSecret  secret,
+                          const char      *data_dir)
 {
-  return g_build_filename (data_dir, "store.key", NULL);
+  return g_build_filename (data_dir, secret == TN_KEYRING_HUB_KEY ? "hub.key" : "store.key",
+                           NULL);
 }
 
 char *
-tn_keyring_write_key_file (const char  *data_dir,
-                           const char  *key,
-                           GError     **error)
+tn_keyring_write_key_file (TnKeyringSecret   secret,
+                           const char       *data_dir,
+                           const char       *key,
+                           GError          **error)
 {
-  g_autofree char *path = tn_keyring_key_file_path (data_dir);
+  g_autofree char *path = tn_keyring_key_file_path (secret, data_dir);
 
   if (g_mkdir_with_parents (data_dir, 0700) != 0)
     {

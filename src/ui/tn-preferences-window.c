@@ -2,9 +2,12 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <errno.h>
 #include <string.h>
 
 #include "tn-application-private.h"
+#include "tn-cloud-client.h"
 #include "tn-error.h"
 #include "tn-keyring.h"
 #include "tn-money.h"
@@ -20,6 +23,10 @@ struct _TnPreferencesWindow
 
   TnApplication *app;
   GCancellable  *cancellable;   /* keyring write in progress */
+  /* The keys still to write, in this order, and the warnings so far. */
+  char          *store_key;
+  char          *hub_key;
+  GString       *notes;
   GtkGrid       *grid;
   int            row;
 
@@ -28,6 +35,7 @@ struct _TnPreferencesWindow
   GtkEditable   *hub_entry;
   GtkSpinButton *offline_spin;
   GtkEditable   *key_entry;
+  GtkEditable   *hub_key_entry;
   GtkEditable   *currency_entry;
   GtkEditable   *rate_entry;
   GtkSpinButton *decimals_spin;
@@ -182,6 +190,26 @@ save_rate (TnPreferencesWindow  *self,
   return tn_store_set_setting (store, "second-currency", currency, error);
 }
 
+static void store_next_key (TnPreferencesWindow *self);
+
+static void
+keys_done (TnPreferencesWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *notes = NULL;
+
+  g_clear_object (&self->cancellable);
+  gtk_widget_set_sensitive (self->save_button, TRUE);
+  notes = g_string_free (g_steal_pointer (&self->notes), FALSE);
+  /* Sync restarts and looks the keys up again. */
+  if (!tn_application_reload_config (self->app, &error))
+    {
+      set_status (self, error->message);
+      return;
+    }
+  set_status (self, notes != NULL && *notes != '\0' ? notes : _("Saved."));
+}
+
 static void
 on_key_stored (GObject      *source,
                GAsyncResult *result,
@@ -189,37 +217,61 @@ on_key_stored (GObject      *source,
 {
   g_autoptr(TnPreferencesWindow) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GError) reload_error = NULL;
-  g_autofree char *key = text_of (self->key_entry);
-  g_autofree char *message = NULL;
+  g_autoptr(GError) file_error = NULL;
+  TnKeyringSecret secret = self->store_key != NULL ? TN_KEYRING_STORE_KEY : TN_KEYRING_HUB_KEY;
+  char **slot = secret == TN_KEYRING_STORE_KEY ? &self->store_key : &self->hub_key;
+  g_autofree char *key = g_steal_pointer (slot);
+  const char *data_dir = tn_application_get_data_dir (self->app);
+  g_autofree char *path = NULL;
 
   if (!tn_keyring_store_finish (result, &error))
     {
-      g_autofree char *path = NULL;
-
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
-      path = tn_keyring_write_key_file (tn_application_get_data_dir (self->app), key,
-                                        &reload_error);
+      path = tn_keyring_write_key_file (secret, data_dir, key, &file_error);
       if (path == NULL)
         {
-          g_clear_object (&self->cancellable);
-          gtk_widget_set_sensitive (self->save_button, TRUE);
-          set_status (self, reload_error->message);
+          g_clear_pointer (&self->hub_key, g_free);
+          g_string_append (self->notes, file_error->message);
+          keys_done (self);
           return;
         }
-      message = g_strdup_printf (_("Saved. There is no keyring (%s): the store key is kept in "
-                                   "%s, readable only by you."), error->message, path);
+      g_string_append_printf (self->notes, secret == TN_KEYRING_HUB_KEY
+                              ? _("Saved. There is no keyring (%s): the hub key is kept in "
+                                  "%s, readable only by you. ")
+                              : _("Saved. There is no keyring (%s): the store key is kept in "
+                                  "%s, readable only by you. "),
+                              error->message, path);
     }
-  g_clear_object (&self->cancellable);
-  gtk_widget_set_sensitive (self->save_button, TRUE);
-  gtk_editable_set_text (self->key_entry, "");
-  if (!tn_application_reload_config (self->app, &reload_error))
+  else if (secret == TN_KEYRING_HUB_KEY)
     {
-      set_status (self, reload_error->message);
+      /* The fallback file comes before the keyring: an old one would hide
+       * the key just saved. */
+      path = tn_keyring_key_file_path (secret, data_dir);
+      if (g_remove (path) != 0 && errno != ENOENT)
+        g_string_append_printf (self->notes, _("Cannot remove the old hub key file %s: %s. "),
+                                path, g_strerror (errno));
+    }
+  store_next_key (self);
+}
+
+/* The keys entered, one at a time: keyring (or the 0600 file). */
+static void
+store_next_key (TnPreferencesWindow *self)
+{
+  const TnConfig *config = tn_application_get_config (self->app);
+  TnKeyringSecret secret = self->store_key != NULL ? TN_KEYRING_STORE_KEY : TN_KEYRING_HUB_KEY;
+  const char *key = self->store_key != NULL ? self->store_key : self->hub_key;
+
+  if (key == NULL)
+    {
+      keys_done (self);
       return;
     }
-  set_status (self, message != NULL ? message : _("Saved."));
+  set_status (self, secret == TN_KEYRING_HUB_KEY ? _("Saving the hub key…")
+                                                 : _("Saving the store key…"));
+  tn_keyring_store_async (secret, config->store_id, key, self->cancellable, on_key_stored,
+                          g_object_ref (self));
 }
 
 static void
@@ -227,6 +279,7 @@ on_save_clicked (TnPreferencesWindow *self)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *key = text_of (self->key_entry);
+  g_autofree char *hub_key = text_of (self->hub_key_entry);
   const TnConfig *config;
 
   if (self->cancellable != NULL)
@@ -238,25 +291,38 @@ on_save_clicked (TnPreferencesWindow *self)
       set_status (self, text);
       return;
     }
+  if (*hub_key != '\0' && !tn_cloud_validate_key (hub_key, &error))
+    {
+      set_status (self, error->message);
+      return;
+    }
   if (!save_rate (self, &error) || !save_config (self, &error))
     {
       set_status (self, error->message);
       return;
     }
   tn_application_notify_store_changed (self->app);
-  if (*key == '\0')
+  if (*key == '\0' && *hub_key == '\0')
     {
       set_status (self, _("Saved."));
       return;
     }
-  /* A new store key: keyring (or the 0600 file), then sync restarts.
-   * (Saving reloaded the configuration: read it only now.) */
+  /* New keys: keyring (or the 0600 file), then sync restarts.  (Saving
+   * reloaded the configuration: read it only now.) */
   config = tn_application_get_config (self->app);
-  set_status (self, _("Saving the store key…"));
+  self->notes = g_string_new (NULL);
+  if (*hub_key != '\0' && (config->hub_key_file != NULL || g_getenv ("TENDERO_HUB_KEY") != NULL))
+    g_string_append_printf (self->notes, _("Note: this lane takes its hub key from %s first, "
+                                           "not from the key saved here. "),
+                            config->hub_key_file != NULL ? config->hub_key_file
+                                                         : "TENDERO_HUB_KEY");
+  self->store_key = *key != '\0' ? g_steal_pointer (&key) : NULL;
+  self->hub_key = *hub_key != '\0' ? g_steal_pointer (&hub_key) : NULL;
+  gtk_editable_set_text (self->key_entry, "");
+  gtk_editable_set_text (self->hub_key_entry, "");
   gtk_widget_set_sensitive (self->save_button, FALSE);
   self->cancellable = g_cancellable_new ();
-  tn_keyring_store_async (config->store_id, key, self->cancellable, on_key_stored,
-                          g_object_ref (self));
+  store_next_key (self);
 }
 
 static void
@@ -301,6 +367,9 @@ build (TnPreferencesWindow *self)
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Peers"), -1);
   add_row (self, _("Peers (one URL a line)"), scroller);
   self->hub_entry = add_entry (self, _("Hub URL"), config->hub_url, FALSE);
+  self->hub_key_entry = add_entry (self, _("Hub key"), NULL, TRUE);
+  gtk_entry_set_placeholder_text (GTK_ENTRY (self->hub_key_entry),
+                                  _("Leave empty to keep the current key"));
   self->offline_spin = GTK_SPIN_BUTTON (gtk_spin_button_new_with_range (1, 60 * 24 * 30, 1));
   gtk_spin_button_set_value (self->offline_spin, config->max_offline_minutes);
   add_row (self, _("Maximum offline time (minutes)"), GTK_WIDGET (self->offline_spin));
@@ -348,6 +417,10 @@ tn_preferences_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->store_key, g_free);
+  g_clear_pointer (&self->hub_key, g_free);
+  if (self->notes != NULL)
+    g_string_free (g_steal_pointer (&self->notes), TRUE);
   g_clear_object (&self->app);
   G_OBJECT_CLASS (tn_preferences_window_parent_class)->dispose (object);
 }
