@@ -84,12 +84,15 @@ tn_ctl_cmd_product_set_price (TnCtl   *ctl,
   g_autofree char *sku = NULL;
   g_autofree char *price_text = NULL;
   g_autofree char *price_shown = NULL;
+  g_autofree char *employee = NULL;
   GError *model_error = NULL;
   gint64 price;
   const GOptionEntry entries[] = {
     { "sku", 0, 0, G_OPTION_ARG_STRING, &sku, N_("The product"), N_("SKU") },
     { "price", 0, 0, G_OPTION_ARG_STRING, &price_text,
       N_("New unit price in the base currency"), N_("2.00") },
+    { "employee", 0, 0, G_OPTION_ARG_STRING, &employee,
+      N_("The employee making the change (shown in price conflicts)"), N_("ID") },
     { NULL }
   };
 
@@ -101,7 +104,12 @@ tn_ctl_cmd_product_set_price (TnCtl   *ctl,
       !tn_ctl_parse_money (ctl, "--price", price_text, FALSE, &price, error))
     return FALSE;
 
-  if (!tn_store_set_price (ctl->store, sku, price, &model_error))
+  if (employee != NULL && !tn_store_get_employee (ctl->store, employee, NULL, NULL, &model_error))
+    {
+      g_propagate_prefixed_error (error, model_error, "--employee: ");
+      return FALSE;
+    }
+  if (!tn_store_set_price_by (ctl->store, sku, price, employee, &model_error))
     return tn_ctl_explain_sku_error (ctl, sku, error, model_error);
 
   price_shown = tn_ctl_format_money (ctl, price);

@@ -167,6 +167,16 @@ tn_store_set_price (TnStore     *store,
                     gint64       price,
                     GError     **error)
 {
+  return tn_store_set_price_by (store, sku, price, NULL, error);
+}
+
+gboolean
+tn_store_set_price_by (TnStore     *store,
+                       const char  *sku,
+                       gint64       price,
+                       const char  *employee_id,
+                       GError     **error)
+{
   JsonObject *payload;
 
   if (!require_product (store, sku, error))
@@ -176,9 +186,14 @@ tn_store_set_price (TnStore     *store,
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID, _("A price cannot be negative"));
       return FALSE;
     }
+  /* Only someone this lane knows can be named as who changed it. */
+  if (employee_id != NULL && !tn_store_get_employee (store, employee_id, NULL, NULL, error))
+    return FALSE;
   payload = json_object_new ();
   json_object_set_string_member (payload, "sku", sku);
   json_object_set_int_member (payload, "price", price);
+  if (employee_id != NULL)
+    json_object_set_string_member (payload, "by", employee_id);
   return tn_store_commit_event (store, TN_EVENT_PRODUCT_UPDATED, payload, error);
 }
 
@@ -328,6 +343,8 @@ candidate_free (TnConflictCandidate *candidate)
   g_free (candidate->event_id);
   g_free (candidate->origin);
   g_free (candidate->terminal);
+  g_free (candidate->by);
+  g_free (candidate->by_name);
   g_free (candidate);
 }
 
@@ -342,6 +359,32 @@ tn_conflict_free (TnConflict *conflict)
   g_free (conflict->product_name);
   g_clear_pointer (&conflict->candidates, g_ptr_array_unref);
   g_free (conflict);
+}
+
+/* Who set the candidate: the "by" of its event (absent in events written
+ * before it existed, or by tendero-ctl without --employee), and the
+ * employee's name when this lane knows them. */
+static void
+load_candidate_author (TnStore             *store,
+                       TnConflictCandidate *candidate)
+{
+  sqlite3_stmt *stmt = tn_store_stmt (store,
+      "SELECT json_extract (e.body, '$.payload.by'), m.name FROM events e "
+      "LEFT JOIN employees m ON m.employee_id = json_extract (e.body, '$.payload.by') "
+      "WHERE e.event_id = ?", NULL);
+
+  if (stmt == NULL)
+    return;
+  sqlite3_bind_text (stmt, 1, candidate->event_id, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW &&
+      sqlite3_column_type (stmt, 0) == SQLITE_TEXT)
+    {
+      candidate->by = g_strdup (tn_column_text (stmt, 0));
+      if (sqlite3_column_type (stmt, 1) == SQLITE_TEXT)
+        candidate->by_name = g_strdup (tn_column_text (stmt, 1));
+    }
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
 }
 
 static gboolean
@@ -381,6 +424,7 @@ load_candidates (TnStore     *store,
             candidate->terminal = g_strdup (tn_column_text (terminal, 0));
           sqlite3_reset (terminal);
         }
+      load_candidate_author (store, candidate);
       g_ptr_array_add (conflict->candidates, candidate);
     }
   if (local_error != NULL)

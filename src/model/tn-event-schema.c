@@ -147,6 +147,7 @@ static const FieldSpec product_updated_spec[] = {
   REQ ("sku", F_STRING),
   OPT ("name", F_STRING),
   OPT ("price", F_MONEY_NONNEG),
+  OPT ("by", F_STRING),        /* employee id of who changed the price */
   OPT_INT ("tax_bp", 0, 10000),
   OPT ("barcode", F_TEXT),
   OPT ("active", F_BOOL),

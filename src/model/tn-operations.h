@@ -33,6 +33,13 @@ gboolean  tn_store_set_price           (TnStore              *store,
                                         const char           *sku,
                                         gint64                price,
                                         GError              **error);
+/* The same, recording @employee_id (an existing employee, or NULL for
+ * none) as who changed it: conflicts show it. */
+gboolean  tn_store_set_price_by        (TnStore              *store,
+                                        const char           *sku,
+                                        gint64                price,
+                                        const char           *employee_id,
+                                        GError              **error);
 /* Any of @name/@barcode NULL and @tax_bp < 0 leave the field alone;
  * @active: -1 leaves it, 0/1 sets it. */
 gboolean  tn_store_update_product      (TnStore              *store,
@@ -67,6 +74,8 @@ typedef struct
   char   *terminal;   /* of the origin, if known */
   gint64  hlc;
   gint64  value;
+  char   *by;         /* employee id of who set it, or NULL (older events) */
+  char   *by_name;    /* that employee's name, if known */
 } TnConflictCandidate;
 
 typedef struct

@@ -137,9 +137,15 @@ candidate_card (TnConflictsWindow         *self,
   g_autofree char *lane = g_strdup_printf (_("Lane %s"), candidate->terminal != NULL
                                                          ? candidate->terminal
                                                          : candidate->origin);
+  /* TRANSLATORS: who changed the price; "—" when the change names no one */
+  g_autofree char *by = g_strdup_printf (_("By %s"), candidate->by_name != NULL
+                                                     ? candidate->by_name
+                                                     : candidate->by != NULL ? candidate->by
+                                                                             : "—");
   GtkWidget *value_label = gtk_label_new (value);
   GtkWidget *lane_label = gtk_label_new (lane);
   GtkWidget *time_label = gtk_label_new (time);
+  GtkWidget *by_label = gtk_label_new (by);
   GtkWidget *button = gtk_button_new_with_label (use);
 
   gtk_widget_add_css_class (card, "card");
@@ -148,6 +154,8 @@ candidate_card (TnConflictsWindow         *self,
   gtk_widget_add_css_class (value_label, "candidate-value");
   gtk_widget_set_tooltip_text (lane_label, candidate->origin);
   gtk_widget_add_css_class (time_label, "dim-label");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (by_label), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Changed by"), -1);
   gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, use, -1);
   g_object_set_data_full (G_OBJECT (button), "conflict", g_strdup (conflict->id), g_free);
   g_object_set_data_full (G_OBJECT (button), "product",
@@ -159,6 +167,7 @@ candidate_card (TnConflictsWindow         *self,
   gtk_box_append (GTK_BOX (card), value_label);
   gtk_box_append (GTK_BOX (card), lane_label);
   gtk_box_append (GTK_BOX (card), time_label);
+  gtk_box_append (GTK_BOX (card), by_label);
   gtk_box_append (GTK_BOX (card), button);
   return card;
 }

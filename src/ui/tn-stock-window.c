@@ -396,7 +396,10 @@ save_changes (TnStockWindow       *self,
   if ((name != NULL || barcode != NULL || tax >= 0 || active_change >= 0) &&
       !tn_store_update_product (store, old->sku, name, barcode, tax, active_change, error))
     return FALSE;
-  if (price_changed && !tn_store_set_price (store, old->sku, spec->price, error))
+  /* The person logged in is named in the event: a conflict shows who. */
+  if (price_changed &&
+      !tn_store_set_price_by (store, old->sku, spec->price,
+                              tn_application_get_cashier_id (self->app), error))
     return FALSE;
   return TRUE;
 }

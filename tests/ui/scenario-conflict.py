@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Two lanes change the same price while they cannot reach each other.
 When they meet again the app shows the conflict badge; a manager picks a
-value in the Conflicts window and the conflict is closed on both lanes."""
+value in the Conflicts window and the conflict is closed on both lanes.
+Each candidate says who changed it (the employee, or "—" for none)."""
+import re
+
 import tnui
 import scenarios as sc
 
@@ -22,9 +25,14 @@ def main():
         sc.wait_replicated(l2, SKU)
         tnui.check(True, "L2 received the catalogue from the app's lane")
 
-        # Partition: L2 stops; both lanes change the price meanwhile.
+        added = tnui.ctl(l1.data_dir, "employee", "add", "--name", "Paula", "--pin", "8642")
+        paula = re.search(r"employee ([0-9a-f-]+)\)", added).group(1)
+
+        # Partition: L2 stops; both lanes change the price meanwhile (on L1
+        # Paula does, on L2 no one is named).
         peer.stop()
-        tnui.ctl(l1.data_dir, "product", "set-price", "--sku", SKU, "--price", "2.50")
+        tnui.ctl(l1.data_dir, "product", "set-price", "--sku", SKU, "--price", "2.50",
+                 "--employee", paula)
         tnui.ctl(l2.data_dir, "product", "set-price", "--sku", SKU, "--price", "2.75")
         peer = tnui.HeadlessLane(l2.data_dir, "L2")
 
@@ -37,6 +45,10 @@ def main():
 
         tnui.click(button)
         conflicts = app.window("Conflicts")
+        who = sorted(tnui.text_of(label) for label in
+                     tnui.find_all(conflicts, "label", "Changed by"))
+        tnui.check(who == ["By Paula", "By —"] or who == ["By —", "By Paula"],
+                   f"the candidates say who changed them: {who}")
         tnui.click(tnui.find(conflicts, "push button", "Use 2.75"))
         approval = app.window("Manager Approval")
         tnui.type_at(tnui.find(approval, "text", "Manager PIN"), sc.MANAGER[1])
