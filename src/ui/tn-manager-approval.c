@@ -58,13 +58,21 @@ cancelled_error (void)
                               _("The manager approval was cancelled"));
 }
 
+/* The window goes first, then the answer: the caller's callback may run
+ * at once and rebuild or close the parent, which must not happen under a
+ * modal window still on screen (GTK 4.8's AT-SPI code was seen querying
+ * widgets of such a half-torn-down pair).  @self is gone on return. */
 static void
 finish (TnManagerApproval *self,
         char              *employee_id,
         GError            *error)
 {
-  answer (self, employee_id, error);
+  g_autoptr(TnManagerApproval) keep = g_object_ref (self);
+  GTask *task = g_steal_pointer (&self->task);
+
   gtk_window_destroy (GTK_WINDOW (self));
+  self->task = task;
+  answer (self, employee_id, error);
 }
 
 static void

@@ -243,6 +243,9 @@ on_complete_clicked (TnPaymentWindow *self)
       return;
     }
   payments = describe_payments (self, method, given, amount);
+  /* Off screen before the receipt window is presented, so that no two
+   * modal windows are up at once; destroyed once the handlers ran. */
+  gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
   g_signal_emit (self, signals[SALE_COMPLETED], 0, receipt, payments);
   gtk_window_destroy (GTK_WINDOW (self));
 }
