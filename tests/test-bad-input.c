@@ -147,6 +147,8 @@ static const CtlRow ctl_rows[] = {
   { { "product", "set-price", "--sku", "NOPE", "--price", "1" }, 1,
     "No product with SKU “NOPE”" },
   { { "product", "set-price", "--sku", "COFFEE", "--price", "x" }, 2, "Invalid --price" },
+  { { "product", "set-price", "--sku", "COFFEE", "--price", "1", "--employee", "nobody" }, 1,
+    "--employee: No employee has the id “nobody”" },
   { { "sell" }, 2, "give at least one --sku" },
   { { "sell", "--sku", "NOPE" }, 1, "No product with SKU “NOPE”" },
   { { "sell", "--sku", "COFFEE", "--qty", "-1" }, 2, "it cannot be negative" },
