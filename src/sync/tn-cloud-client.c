@@ -679,8 +679,9 @@ tn_cloud_client_new (TnStore        *store,
     {
       set_state (self, "no-key");
       g_free (self->last_error);
-      self->last_error = g_strdup (_("No hub key: give “tendero-ctl init” --hub-key-file FILE "
-                                     "or set TENDERO_HUB_KEY, then restart the lane"));
+      self->last_error = g_strdup (_("No hub key: enter it in Preferences, or give "
+                                     "“tendero-ctl init” --hub-key-file FILE or set "
+                                     "TENDERO_HUB_KEY, then restart the lane"));
     }
   return self;
 }
