@@ -5,10 +5,11 @@ from the real app — the demo catalogue, stock received, a peer lane online
 and a cart in progress.  Run it like a scenario:
 
   TN_CTL=BUILD/src/cli/tendero-ctl TN_LANE=BUILD/src/lane/tendero \\
-  TN_SCHEMA_DIR=BUILD/data TN_LOCALEDIR=BUILD/po PYTHONPATH=tests/ui \\
+  TN_SCHEMA_DIR=BUILD/data TN_LOCALEDIR=BUILD/po PYTHONPATH=$PWD/tests/ui \\
     tests/ui/tn-ui-run.py tests/ui/take-screenshot.py
 
-and copy the PNG it prints into data/screenshots/."""
+with absolute paths (the scenario runs in its work directory), and copy
+the PNG it prints into data/screenshots/."""
 import os
 import time
 

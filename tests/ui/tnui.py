@@ -59,6 +59,8 @@ def wait_for(predicate, what, timeout=TIMEOUT, interval=0.1):
             value = predicate()
             if value:
                 return value
+        except UiError:
+            raise  # the app died, say: no point waiting
         except Exception as e:  # AT-SPI objects vanish while windows change
             last_error = e
         if time.monotonic() > deadline:
@@ -148,15 +150,30 @@ class App:
         wait_for(gone, f"the window “{title}” to close", timeout)
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self._log.close()
-        return self.proc.returncode
+        return _stop(self, "tendero", 15)
+
+
+def _stop(runner, what, timeout):
+    """SIGTERM, then check the process quits cleanly (status 0) and had not
+    died before (a crash or a fatal warning): that fails the scenario,
+    unless it is already failing for another reason."""
+    if getattr(runner, "_stopped", False):
+        return runner.proc.returncode
+    runner._stopped = True
+    died_before = runner.proc.poll() is not None
+    if not died_before:
+        runner.proc.terminate()
+        try:
+            runner.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            runner.proc.kill()
+            runner.proc.wait()
+    runner._log.close()
+    status = runner.proc.returncode
+    if sys.exc_info()[0] is None and (died_before or status != 0):
+        how = "died during the scenario" if died_before else "did not quit cleanly on SIGTERM"
+        raise UiError(f"{what} {how} (status {status}); see {runner.log_path}")
+    return status
 
 
 class HeadlessLane:
@@ -174,15 +191,7 @@ class HeadlessLane:
         log(f"started headless lane {name} (pid {self.proc.pid}), log {self.log_path}")
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self._log.close()
-        return self.proc.returncode
+        return _stop(self, "the headless lane", 30)
 
 
 # ---------------------------------------------------------------- widgets
