@@ -276,6 +276,28 @@ test_search_sku (Fixture       *fx,
   g_assert_cmpstr (skus, ==, "CD-1");
 }
 
+/* A code typed so far — SKU in any case, or barcode — lists the
+ * products whose code starts with it, in code order. */
+static void
+test_search_code_prefix (Fixture       *fx,
+                         gconstpointer  data)
+{
+  g_autofree char *sku_lower = NULL;
+  g_autofree char *barcode = NULL;
+  g_autofree char *limited = NULL;
+
+  add_product (fx->store, "SKU0002", "Rice", "7790000000002", 150, 0);
+  add_product (fx->store, "SKU0001", "Milk", "7790000000001", 120, 0);
+  add_product (fx->store, "SKU1000", "Tea", "7791000000000", 300, 0);
+
+  sku_lower = search_skus (fx->store, "sku000", 0);
+  g_assert_cmpstr (sku_lower, ==, "SKU0001 SKU0002");
+  barcode = search_skus (fx->store, "77900", 0);
+  g_assert_cmpstr (barcode, ==, "SKU0001 SKU0002");
+  limited = search_skus (fx->store, "SKU", 2);
+  g_assert_cmpstr (limited, ==, "SKU0001 SKU0002");
+}
+
 static void
 test_search_prefix (Fixture       *fx,
                     gconstpointer  data)
@@ -989,6 +1011,7 @@ main (int    argc,
   ADD ("/queries/products/search/barcode", test_search_barcode);
   ADD ("/queries/products/search/sku", test_search_sku);
   ADD ("/queries/products/search/prefix", test_search_prefix);
+  ADD ("/queries/products/search/code-prefix", test_search_code_prefix);
   ADD ("/queries/products/search/syntax", test_search_syntax);
   ADD ("/queries/products/search/limit", test_search_limit);
   ADD ("/queries/sales/foreach", test_foreach_sale);
