@@ -2,6 +2,7 @@
 #include "tn-hub-products.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "tn-event.h"
@@ -63,7 +64,7 @@ read_int (JsonObject  *object,
       json_node_get_int (node) < min || json_node_get_int (node) > max)
     {
       g_set_error (error, TN_HUB_ERROR, TN_HUB_ERROR_BAD_REQUEST,
-                   _("“%s” must be an integer from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT),
+                   _("“%s” must be an integer from %" PRId64 " to %" PRId64),
                    name, min, max);
       return FALSE;
     }
