@@ -1,0 +1,830 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+#include "tn-fault-campaign.h"
+#include "tn-test-util.h"
+
+/* The seeded fault campaign: four real lanes and a real hub on loopback,
+ * every link through a TnFaultProxy, a random workload (sales on every
+ * lane, voids, stock received, price edits, concurrent edits of one
+ * product on isolated lanes) and random faults (kill -9 of lanes and of
+ * the hub, partitions, cut, blackholed, slow and replayed links, clock
+ * skew, a full disk on one lane's `sell`), all drawn from the seed.
+ * Then everything heals and tn-fault-checks.c checks the end state
+ * against the recorded history.  A failure prints the seed and the
+ * history.
+ *
+ * `meson test` runs seeds 1-3.  The long campaign:
+ *
+ *   meson test -C _build test-fault-campaign --timeout-multiplier 0 \
+ *     --test-args '--seeds 1-300'
+ *
+ * (or TN_FAULT_SEEDS=1-300; one seed: --seed N). */
+
+#define N_LANES       4
+#define N_PRODUCTS    6
+#define N_STEPS       45
+#define QUIESCE_US    (120 * G_USEC_PER_SEC)
+
+/* History ----------------------------------------------------------------- */
+
+void
+tn_campaign_log (TnCampaign *c,
+                 const char *format,
+                 ...)
+{
+  g_autofree char *text = NULL;
+  va_list args;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_ptr_array_add (c->history, g_strdup_printf ("%+7.2fs  %s",
+                                                (g_get_monotonic_time () - c->start_us) / 1e6,
+                                                text));
+}
+
+void
+tn_campaign_problem (TnCampaign *c,
+                     const char *format,
+                     ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  g_ptr_array_add (c->problems, g_strdup_vprintf (format, args));
+  va_end (args);
+}
+
+typedef struct
+{
+  gboolean full_disk;
+} ChildSetup;
+
+static void
+ctl_child_setup (gpointer data)
+{
+  ChildSetup *setup = data;
+
+#ifdef __linux__
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+#endif
+  if (setup != NULL && setup->full_disk)
+    {
+      /* The file-size limit stands for a full disk; the signal it would
+       * raise is ignored so that the write fails with EFBIG instead. */
+      struct rlimit limit = { 1024, 1024 };
+
+      signal (SIGXFSZ, SIG_IGN);
+      setrlimit (RLIMIT_FSIZE, &limit);
+    }
+}
+
+static int
+ctl_run (TnCampaign  *c,
+         guint        index,
+         gboolean     full_disk,
+         char       **out,
+         char       **err,
+         const char  *first,
+         va_list      args)
+{
+  TnLane *lane = &c->lanes.lanes[index];
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  ChildSetup setup = { full_disk };
+  int status = -1;
+
+  g_ptr_array_add (argv, (char *) tn_lane_program ("TN_CTL"));
+  g_ptr_array_add (argv, "--data-dir");
+  g_ptr_array_add (argv, lane->dir);
+  for (const char *arg = first; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (char *) arg);
+  g_ptr_array_add (argv, NULL);
+  g_spawn_sync (NULL, (char **) argv->pdata, lane->env, G_SPAWN_DEFAULT, ctl_child_setup,
+                &setup, out, err, &status, &error);
+  g_assert_no_error (error);
+  if (g_spawn_check_wait_status (status, NULL))
+    return 0;
+  return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
+}
+
+int
+tn_campaign_ctl (TnCampaign  *c,
+                 guint        index,
+                 char       **out,
+                 char       **err,
+                 const char  *first,
+                 ...)
+{
+  va_list args;
+  int status;
+
+  va_start (args, first);
+  status = ctl_run (c, index, FALSE, out, err, first, args);
+  va_end (args);
+  return status;
+}
+
+static int
+ctl_with (TnCampaign  *c,
+          guint        index,
+          gboolean     full_disk,
+          char       **out,
+          char       **err,
+          const char  *first,
+          ...)
+{
+  va_list args;
+  int status;
+
+  va_start (args, first);
+  status = ctl_run (c, index, full_disk, out, err, first, args);
+  va_end (args);
+  return status;
+}
+
+static char *
+one_line (const char *text)
+{
+  char *line = g_strstrip (g_strdup (text ? text : ""));
+
+  g_strdelimit (line, "\n", ' ');
+  return line;
+}
+
+/* Set-up ------------------------------------------------------------------ */
+
+static void
+set_config (TnLane     *lane,
+            const char *group,
+            const char *key,
+            const char *value)
+{
+  g_autofree char *config = g_build_filename (lane->dir, "config.ini", NULL);
+  g_autoptr(GKeyFile) keyfile = g_key_file_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_key_file_load_from_file (keyfile, config, G_KEY_FILE_KEEP_COMMENTS, &error);
+  g_assert_no_error (error);
+  g_key_file_set_string (keyfile, group, key, value);
+  g_key_file_save_to_file (keyfile, config, &error);
+  g_assert_no_error (error);
+}
+
+static void
+init_lane (TnCampaign *c,
+           guint       i)
+{
+  TnLane *lane = &c->lanes.lanes[i];
+  g_autofree char *port = g_strdup_printf ("%u", lane->port);
+  g_autofree char *peer = g_strdup_printf ("ws://127.0.0.1:%u/tendero/v1/sync",
+                                           tn_fault_proxy_get_port (c->peer_links[i]));
+  g_autofree char *hub = g_strdup_printf ("http://127.0.0.1:%u",
+                                          tn_fault_proxy_get_port (c->hub_links[i]));
+  static const char *const hub_timings[][2] = {
+    { "upload-interval-ms", "300" }, { "batch-max", "40" }, { "backoff-base-ms", "50" },
+    { "backoff-cap-ms", "400" }, { "breaker-open-ms", "1500" },
+    { "request-timeout-ms", "5000" },
+  };
+
+  lane->terminal = g_strdup_printf ("L%u", i + 1);
+  lane->dir = g_build_filename (c->lanes.root, lane->terminal, NULL);
+  /* Skewed clocks: up to a minute either way on some lanes. */
+  if (g_rand_boolean (c->rand))
+    {
+      g_autofree char *offset = g_strdup_printf ("%d", g_rand_int_range (c->rand, -60000,
+                                                                         60001));
+
+      tn_lane_setenv (lane, "TENDERO_CLOCK_OFFSET_MS", offset);
+      tn_campaign_log (c, "%s clock offset %s ms", lane->terminal, offset);
+    }
+  g_free (tn_lane_ctl (lane, "init", "--store", "S", "--terminal", lane->terminal, "--port",
+                       port, "--peer", peer, "--store-key-file", c->lanes.key_file, NULL));
+  set_config (lane, "lane", "sync-backoff-base-ms", "200");
+  set_config (lane, "lane", "hub", hub);
+  set_config (lane, "lane", "hub-key-file", c->hub_key_file);
+  for (guint k = 0; k < G_N_ELEMENTS (hub_timings); k++)
+    set_config (lane, "hub", hub_timings[k][0], hub_timings[k][1]);
+  c->lanes.n_lanes = MAX (c->lanes.n_lanes, i + 1);
+}
+
+static TnCampaign *
+campaign_new (guint seed)
+{
+  TnCampaign *c = g_new0 (TnCampaign, 1);
+  g_autofree char *key = NULL;
+  g_autoptr(GError) error = NULL;
+
+  c->seed = seed;
+  c->rand = g_rand_new_with_seed (seed);
+  c->start_us = g_get_monotonic_time ();
+  c->n_lanes = N_LANES;
+  c->history = g_ptr_array_new_with_free_func (g_free);
+  c->sales = g_ptr_array_new ();
+  c->conflict_skus = g_ptr_array_new_with_free_func (g_free);
+  c->problems = g_ptr_array_new_with_free_func (g_free);
+  c->full_disk_lane = -1;
+  tn_lane_fixture_setup (&c->lanes, NULL);
+  c->pg = tn_pg_cluster_start ();
+  c->hub = tn_hub_start (c->pg);
+  key = tn_hub_create_key (c->pg, "S");
+  c->hub_key_file = g_build_filename (c->lanes.root, "hub.key", NULL);
+  g_file_set_contents_full (c->hub_key_file, key, -1, G_FILE_SET_CONTENTS_NONE, 0600, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < c->n_lanes; i++)
+    {
+      g_autofree char *peer_name = g_strdup_printf ("L%u→L%u", i + 1, (i + 1) % c->n_lanes + 1);
+      g_autofree char *hub_name = g_strdup_printf ("L%u→hub", i + 1);
+
+      c->peer_links[i] = tn_fault_proxy_new (peer_name,
+                                             c->lanes.lanes[(i + 1) % c->n_lanes].port);
+      c->hub_links[i] = tn_fault_proxy_new (hub_name, c->hub->port);
+    }
+  for (guint i = 0; i < c->n_lanes; i++)
+    init_lane (c, i);
+  return c;
+}
+
+static void
+sale_free (TnFaultSale *sale)
+{
+  g_free (sale->sale_id);
+  g_free (sale);
+}
+
+static void
+campaign_free (TnCampaign *c)
+{
+  for (guint i = 0; i < c->n_lanes; i++)
+    {
+      tn_fault_proxy_free (c->peer_links[i]);
+      tn_fault_proxy_free (c->hub_links[i]);
+    }
+  tn_lane_fixture_teardown (&c->lanes, NULL);
+  if (c->hub != NULL)
+    tn_hub_stop (c->hub);
+  tn_pg_cluster_stop (c->pg);
+  for (guint i = 0; i < c->sales->len; i++)
+    sale_free (c->sales->pdata[i]);
+  g_ptr_array_unref (c->sales);
+  g_ptr_array_unref (c->history);
+  g_ptr_array_unref (c->conflict_skus);
+  g_ptr_array_unref (c->problems);
+  g_free (c->hub_key_file);
+  g_free (c->full_disk_message);
+  g_rand_free (c->rand);
+  g_free (c);
+}
+
+/* Workload ---------------------------------------------------------------- */
+
+static guint
+pick_lane (TnCampaign *c)
+{
+  return g_rand_int_range (c->rand, 0, c->n_lanes);
+}
+
+static void
+op_sell (TnCampaign *c,
+         guint       i,
+         gboolean    full_disk)
+{
+  g_autofree char *sku = g_strdup_printf ("P%d", g_rand_int_range (c->rand, 1, N_PRODUCTS + 1));
+  g_autofree char *qty = g_strdup_printf ("%d", g_rand_int_range (c->rand, 1, 4));
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *message = NULL;
+  int status;
+
+  status = ctl_with (c, i, full_disk, &out, &err, "sell", "--sku", sku, "--qty", qty, "--json",
+                     NULL);
+  message = one_line (err);
+  if (status == 0)
+    {
+      g_autoptr(JsonNode) root = json_from_string (out, NULL);
+      TnFaultSale *sale = g_new0 (TnFaultSale, 1);
+      JsonObject *receipt;
+
+      g_assert_nonnull (root);
+      receipt = json_node_get_object (root);
+      sale->sale_id = g_strdup (json_object_get_string_member (receipt, "sale_id"));
+      sale->lane = i;
+      g_ptr_array_add (c->sales, sale);
+      tn_campaign_log (c, "L%u sell %s x%s%s → committed %s doc %s", i + 1, sku, qty,
+                       full_disk ? " (full disk)" : "", sale->sale_id,
+                       json_object_get_string_member (receipt, "fiscal_doc"));
+    }
+  else
+    {
+      c->n_refused_sales++;
+      tn_campaign_log (c, "L%u sell %s x%s%s → refused (exit %d): %s", i + 1, sku, qty,
+                       full_disk ? " (full disk)" : "", status, message);
+    }
+  if (full_disk)
+    {
+      c->full_disk_lane = i;
+      c->full_disk_status = status;
+      c->full_disk_message = g_steal_pointer (&message);
+    }
+}
+
+static void
+op_void (TnCampaign *c)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *message = NULL;
+  TnFaultSale *sale;
+  int status;
+
+  if (c->sales->len == 0)
+    return;
+  sale = c->sales->pdata[g_rand_int_range (c->rand, 0, c->sales->len)];
+  if (sale->voided)
+    return;
+  status = tn_campaign_ctl (c, sale->lane, &out, &err, "void", sale->sale_id, "--reason",
+                            "fault campaign", NULL);
+  message = one_line (status == 0 ? out : err);
+  sale->voided = status == 0;
+  tn_campaign_log (c, "L%u void %s → %s %s", sale->lane + 1, sale->sale_id,
+                   status == 0 ? "ok" : "refused", message);
+}
+
+static void
+op_simple (TnCampaign *c,
+           guint       i,
+           const char *first,
+           ...)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *command = NULL;
+  GString *text = g_string_new (first);
+  va_list args;
+  int status;
+
+  va_start (args, first);
+  for (const char *arg = va_arg (args, const char *); arg != NULL;
+       arg = va_arg (args, const char *))
+    g_string_append_printf (text, " %s", arg);
+  va_end (args);
+  command = g_string_free (text, FALSE);
+  va_start (args, first);
+  status = ctl_run (c, i, FALSE, &out, &err, first, args);
+  va_end (args);
+  message = one_line (status == 0 ? out : err);
+  tn_campaign_log (c, "L%u %s → %s %s", i + 1, command, status == 0 ? "ok" : "FAILED",
+                   message);
+  if (status != 0)
+    tn_campaign_problem (c, "L%u %s failed: %s", i + 1, command, message);
+}
+
+static void
+op_price (TnCampaign *c)
+{
+  int k = g_rand_int_range (c->rand, 1, N_PRODUCTS + 1);
+  g_autofree char *sku = g_strdup_printf ("P%d", k);
+  g_autofree char *price = g_strdup_printf ("%d.%02d", g_rand_int_range (c->rand, 1, 20),
+                                            g_rand_int_range (c->rand, 0, 100));
+
+  /* One lane owns each product's price: its edits are sequential, so
+   * none of them may become a conflict. */
+  op_simple (c, k % c->n_lanes, "product", "set-price", "--sku", sku, "--price", price, NULL);
+}
+
+/* Faults ------------------------------------------------------------------ */
+
+static void
+set_all_links (TnCampaign  *c,
+               TnFaultMode  mode)
+{
+  for (guint i = 0; i < c->n_lanes; i++)
+    {
+      tn_fault_proxy_set_mode (c->peer_links[i], mode);
+      tn_fault_proxy_set_mode (c->hub_links[i], mode);
+      tn_fault_proxy_set_delay (c->peer_links[i], 0, 0);
+      tn_fault_proxy_set_delay (c->hub_links[i], 0, 0);
+      if (mode != TN_FAULT_PASS)
+        {
+          tn_fault_proxy_cut (c->peer_links[i]);
+          tn_fault_proxy_cut (c->hub_links[i]);
+        }
+    }
+}
+
+static TnFaultProxy *
+pick_link (TnCampaign *c)
+{
+  guint i = pick_lane (c);
+
+  return g_rand_boolean (c->rand) ? c->peer_links[i] : c->hub_links[i];
+}
+
+static void
+fault_kill_lane (TnCampaign *c)
+{
+  guint i = pick_lane (c);
+  TnLane *lane = &c->lanes.lanes[i];
+
+  if (lane->process != NULL)
+    {
+      tn_lane_kill (lane);
+      tn_campaign_log (c, "fault: kill -9 %s", lane->terminal);
+    }
+  else
+    {
+      tn_lane_start (lane);
+      tn_campaign_log (c, "heal: restart %s", lane->terminal);
+    }
+}
+
+static void
+start_hub (TnCampaign *c)
+{
+  c->hub = tn_hub_start (c->pg);
+  for (guint i = 0; i < c->n_lanes; i++)
+    tn_fault_proxy_set_target (c->hub_links[i], c->hub->port);
+}
+
+static void
+fault_kill_hub (TnCampaign *c)
+{
+  if (c->hub != NULL)
+    {
+      g_subprocess_force_exit (c->hub->process);
+      tn_hub_stop (c->hub);
+      c->hub = NULL;
+      for (guint i = 0; i < c->n_lanes; i++)
+        tn_fault_proxy_set_target (c->hub_links[i], 0);
+      tn_campaign_log (c, "fault: kill -9 hub");
+    }
+  else
+    {
+      start_hub (c);
+      tn_campaign_log (c, "heal: restart hub on port %u", c->hub->port);
+    }
+}
+
+static void
+fault_partition (TnCampaign *c)
+{
+  GString *cut = g_string_new (NULL);
+
+  for (guint i = 0; i < c->n_lanes; i++)
+    for (guint h = 0; h < 2; h++)
+      {
+        TnFaultProxy *link = h ? c->hub_links[i] : c->peer_links[i];
+
+        if (g_rand_int_range (c->rand, 0, 3) == 0)
+          {
+            tn_fault_proxy_set_mode (link, TN_FAULT_REFUSE);
+            tn_fault_proxy_cut (link);
+            g_string_append_printf (cut, " %s", tn_fault_proxy_get_name (link));
+          }
+      }
+  tn_campaign_log (c, "fault: partition, refused:%s", cut->str);
+  g_string_free (cut, TRUE);
+}
+
+static void
+fault_link (TnCampaign *c)
+{
+  TnFaultProxy *link = pick_link (c);
+  int kind = g_rand_int_range (c->rand, 0, 3);
+
+  if (kind == 0)
+    {
+      guint base = g_rand_int_range (c->rand, 0, 150);
+      guint jitter = g_rand_int_range (c->rand, 0, 150);
+
+      tn_fault_proxy_set_delay (link, base, jitter);
+      tn_campaign_log (c, "fault: %s delayed %u ms + up to %u ms", tn_fault_proxy_get_name (link),
+                       base, jitter);
+    }
+  else if (kind == 1)
+    {
+      tn_fault_proxy_set_mode (link, TN_FAULT_BLACKHOLE);
+      tn_campaign_log (c, "fault: %s blackholed", tn_fault_proxy_get_name (link));
+    }
+  else
+    {
+      gboolean sent = tn_fault_proxy_replay (link);
+
+      tn_campaign_log (c, "fault: %s replayed its last client stream (%s)",
+                       tn_fault_proxy_get_name (link), sent ? "sent" : "nothing to send");
+    }
+}
+
+/* Edits of one product on two isolated lanes: exactly one conflict. */
+static void
+concurrent_edit (TnCampaign *c)
+{
+  g_autofree char *sku = g_strdup_printf ("C%u", c->conflict_skus->len + 1);
+  guint a = pick_lane (c);
+  guint b = (a + g_rand_int_range (c->rand, 1, c->n_lanes)) % c->n_lanes;
+
+  set_all_links (c, TN_FAULT_REFUSE);
+  tn_campaign_log (c, "fault: full partition for concurrent edits of %s", sku);
+  op_simple (c, a, "product", "set-price", "--sku", sku, "--price", "3.10", NULL);
+  op_simple (c, b, "product", "set-price", "--sku", sku, "--price", "4.20", NULL);
+  g_ptr_array_add (c->conflict_skus, g_steal_pointer (&sku));
+}
+
+static void
+heal_all (TnCampaign *c)
+{
+  set_all_links (c, TN_FAULT_PASS);
+  if (c->hub == NULL)
+    start_hub (c);
+  for (guint i = 0; i < c->n_lanes; i++)
+    if (c->lanes.lanes[i].process == NULL)
+      tn_lane_start (&c->lanes.lanes[i]);
+  tn_campaign_log (c, "heal: every link passes, every process runs");
+}
+
+/* Quiescence -------------------------------------------------------------- */
+
+static char *
+vv_of_status (JsonObject *status)
+{
+  JsonObject *vv = json_object_get_object_member (status, "vv");
+  g_autoptr(GList) origins = g_list_sort (json_object_get_members (vv), (GCompareFunc) strcmp);
+  GString *text = g_string_new (NULL);
+
+  for (GList *l = origins; l != NULL; l = l->next)
+    g_string_append_printf (text, "%s%s=%" G_GINT64_FORMAT, text->len ? "," : "",
+                            (char *) l->data, json_object_get_int_member (vv, l->data));
+  return g_string_free (text, FALSE);
+}
+
+static char *
+hub_vv (TnCampaign *c)
+{
+  char *vv = tn_pg_query (c->pg, "SELECT string_agg (origin::text || '=' || seq, ',' "
+                                  "ORDER BY origin::text) FROM version_vectors "
+                                  "WHERE store = 'S'");
+
+  return vv ? vv : g_strdup ("");
+}
+
+/* One look at every lane and the hub: TRUE when they hold the same
+ * events and state and nothing waits to be uploaded; else @why says what
+ * differs. */
+static gboolean
+quiet (TnCampaign  *c,
+       char       **why)
+{
+  g_autofree char *first_vv = NULL;
+  g_autofree char *first_digest = NULL;
+  g_autofree char *hub = hub_vv (c);
+
+  for (guint i = 0; i < c->n_lanes; i++)
+    {
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+      g_autoptr(JsonNode) root = NULL;
+      JsonObject *status, *outbox, *cloud;
+      g_autofree char *vv = NULL;
+      const char *digest;
+
+      if (tn_campaign_ctl (c, i, &out, &err, "status", "--json", NULL) != 0 ||
+          (root = json_from_string (out, NULL)) == NULL)
+        {
+          *why = g_strdup_printf ("L%u status failed: %s", i + 1, err);
+          return FALSE;
+        }
+      status = json_node_get_object (root);
+      outbox = json_object_get_object_member (status, "outbox");
+      cloud = json_object_get_member (status, "cloud") &&
+              !JSON_NODE_HOLDS_NULL (json_object_get_member (status, "cloud"))
+              ? json_object_get_object_member (status, "cloud") : NULL;
+      vv = vv_of_status (status);
+      digest = json_object_get_string_member (status, "digest");
+      if (json_object_get_int_member (status, "held_back") != 0 ||
+          json_object_get_int_member (outbox, "pending") != 0 ||
+          json_object_get_int_member (outbox, "peer_ack") != 0 ||
+          cloud == NULL || json_object_get_int_member (cloud, "pending") != 0)
+        {
+          *why = g_strdup_printf ("L%u: %" G_GINT64_FORMAT " held back, outbox pending %"
+                                  G_GINT64_FORMAT " peer_ack %" G_GINT64_FORMAT
+                                  ", cloud %s, last error %s", i + 1,
+                                  json_object_get_int_member (status, "held_back"),
+                                  json_object_get_int_member (outbox, "pending"),
+                                  json_object_get_int_member (outbox, "peer_ack"),
+                                  cloud ? json_object_get_string_member (cloud, "state") : "none",
+                                  cloud ? json_object_get_string_member_with_default (
+                                            cloud, "last_error", "none") : "-");
+          return FALSE;
+        }
+      if (first_vv == NULL)
+        {
+          first_vv = g_steal_pointer (&vv);
+          first_digest = g_strdup (digest);
+        }
+      else if (!g_str_equal (vv, first_vv) || !g_str_equal (digest, first_digest))
+        {
+          *why = g_strdup_printf ("L%u has vv %s digest %s, L1 has vv %s digest %s", i + 1, vv,
+                                  digest, first_vv, first_digest);
+          return FALSE;
+        }
+    }
+  if (!g_str_equal (hub, first_vv))
+    {
+      *why = g_strdup_printf ("the hub has vv %s, the lanes %s", hub, first_vv);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+wait_quiet (TnCampaign *c)
+{
+  gint64 deadline = g_get_monotonic_time () + QUIESCE_US;
+  g_autofree char *why = NULL;
+
+  while (TRUE)
+    {
+      g_clear_pointer (&why, g_free);
+      if (quiet (c, &why))
+        return TRUE;
+      if (g_get_monotonic_time () > deadline)
+        {
+          tn_campaign_problem (c, "not quiescent %d s after healing: %s",
+                               (int) (QUIESCE_US / G_USEC_PER_SEC), why);
+          return FALSE;
+        }
+      g_usleep (200 * 1000);
+    }
+}
+
+/* One seed ---------------------------------------------------------------- */
+
+static void
+set_up_catalogue (TnCampaign *c)
+{
+  for (guint k = 1; k <= N_PRODUCTS + 3; k++)
+    {
+      g_autofree char *sku = g_strdup_printf (k <= N_PRODUCTS ? "P%u" : "C%u",
+                                              k <= N_PRODUCTS ? k : k - N_PRODUCTS);
+
+      g_free (tn_lane_ctl (&c->lanes.lanes[0], "product", "add", "--sku", sku, "--name", sku,
+                           "--price", "2.50", NULL));
+      g_free (tn_lane_ctl (&c->lanes.lanes[0], "stock", "receive", "--sku", sku, "--qty", "40",
+                           "--reason", "opening stock", NULL));
+    }
+  for (guint i = 0; i < c->n_lanes; i++)
+    tn_lane_start (&c->lanes.lanes[i]);
+  tn_lane_wait_converged (&c->lanes, c->n_lanes, 60 * G_USEC_PER_SEC);
+  tn_campaign_log (c, "catalogue P1-P%d, C1-C3 on every lane", N_PRODUCTS);
+}
+
+static void
+step (TnCampaign *c,
+      guint       n,
+      guint       full_disk_step,
+      guint       conflict_step)
+{
+  int roll = g_rand_int_range (c->rand, 0, 100);
+
+  if (n == full_disk_step)
+    op_sell (c, pick_lane (c), TRUE);
+  else if (n == conflict_step)
+    concurrent_edit (c);
+  else if (roll < 45)
+    op_sell (c, pick_lane (c), FALSE);
+  else if (roll < 52)
+    op_void (c);
+  else if (roll < 58)
+    {
+      guint i = pick_lane (c);
+      g_autofree char *sku = g_strdup_printf ("P%d", g_rand_int_range (c->rand, 1,
+                                                                       N_PRODUCTS + 1));
+
+      op_simple (c, i, "stock", "receive", "--sku", sku, "--qty", "5", "--reason", "delivery",
+                 NULL);
+    }
+  else if (roll < 64)
+    op_price (c);
+  else if (roll < 72)
+    fault_kill_lane (c);
+  else if (roll < 77)
+    fault_kill_hub (c);
+  else if (roll < 83)
+    fault_partition (c);
+  else if (roll < 92)
+    fault_link (c);
+  else
+    {
+      set_all_links (c, TN_FAULT_PASS);
+      tn_campaign_log (c, "heal: every link passes");
+    }
+  g_usleep (g_rand_int_range (c->rand, 0, 150) * 1000);
+}
+
+static void
+report (TnCampaign *c)
+{
+  GString *text = g_string_new (NULL);
+
+  g_string_append_printf (text, "Fault campaign seed %u FAILED; replay with --seed %u\n",
+                          c->seed, c->seed);
+  for (guint i = 0; i < c->problems->len; i++)
+    g_string_append_printf (text, "  problem: %s\n", (char *) c->problems->pdata[i]);
+  g_string_append (text, "History:\n");
+  for (guint i = 0; i < c->history->len; i++)
+    g_string_append_printf (text, "  %s\n", (char *) c->history->pdata[i]);
+  g_printerr ("%s", text->str);
+  g_test_message ("%s", text->str);
+  g_string_free (text, TRUE);
+}
+
+static void
+test_seed (gconstpointer data)
+{
+  guint seed = GPOINTER_TO_UINT (data);
+  TnCampaign *c = campaign_new (seed);
+  guint full_disk_step = g_rand_int_range (c->rand, 0, N_STEPS);
+  guint conflict_step = g_rand_int_range (c->rand, 0, N_STEPS);
+
+  set_up_catalogue (c);
+  for (guint n = 0; n < N_STEPS; n++)
+    step (c, n, full_disk_step, conflict_step == full_disk_step ? N_STEPS : conflict_step);
+  heal_all (c);
+  if (wait_quiet (c))
+    {
+      tn_campaign_log (c, "quiescent: %u sales committed, %u refused", c->sales->len,
+                       c->n_refused_sales);
+      tn_fault_check_all (c);
+    }
+  if (c->problems->len > 0)
+    {
+      report (c);
+      g_test_fail_printf ("seed %u: %u problems (history above)", seed, c->problems->len);
+    }
+  else
+    g_test_message ("seed %u: %u sales, %u refused, %u history lines, all checks passed", seed,
+                    c->sales->len, c->n_refused_sales, c->history->len);
+  campaign_free (c);
+}
+
+/* Seeds: --seed N, --seeds A-B, or TN_FAULT_SEEDS=A-B; default 1-3. */
+static gboolean
+parse_seeds (const char *text,
+             guint      *first,
+             guint      *last)
+{
+  g_auto(GStrv) parts = g_strsplit (text, "-", 2);
+  guint64 a, b;
+
+  if (!g_ascii_string_to_unsigned (parts[0], 10, 1, G_MAXUINT32, &a, NULL))
+    return FALSE;
+  b = a;
+  if (parts[1] != NULL && !g_ascii_string_to_unsigned (parts[1], 10, a, G_MAXUINT32, &b, NULL))
+    return FALSE;
+  *first = a;
+  *last = b;
+  return TRUE;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  const char *range = g_getenv ("TN_FAULT_SEEDS");
+  guint first = 1, last = 3;
+  int kept = 1;
+
+  for (int i = 1; i < argc; i++)
+    {
+      if ((g_str_equal (argv[i], "--seed") || g_str_equal (argv[i], "--seeds")) && i + 1 < argc)
+        range = argv[++i];
+      else
+        argv[kept++] = argv[i];
+    }
+  argc = kept;
+  argv[argc] = NULL;
+  if (range != NULL && !parse_seeds (range, &first, &last))
+    {
+      g_printerr ("Invalid seeds “%s”: give N or A-B (1 ≤ A ≤ B)\n", range);
+      return 2;
+    }
+  g_test_init (&argc, &argv, NULL);
+  tn_lane_require_binaries ();
+  for (guint seed = first; seed <= last && seed >= first; seed++)
+    {
+      g_autofree char *path = g_strdup_printf ("/fault/seed-%u", seed);
+
+      g_test_add_data_func (path, GUINT_TO_POINTER (seed), test_seed);
+    }
+  return g_test_run ();
+}

@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <sqlite3.h>
+#include <string.h>
+
+#include "tn-fault-campaign.h"
+
+/* The end-state checks of the fault campaign, Jepsen-style: what the
+ * history says was committed against what every lane's database and the
+ * hub's PostgreSQL hold.  The lanes are stopped; their databases are
+ * read directly, read-only. */
+
+static char *
+lane_text (TnCampaign *c,
+           sqlite3    *db,
+           guint       i,
+           const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  char *text = NULL;
+
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    tn_campaign_problem (c, "L%u: cannot run %s: %s", i + 1, sql, sqlite3_errmsg (db));
+  else if (sqlite3_step (stmt) == SQLITE_ROW)
+    text = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  return text ? text : g_strdup ("");
+}
+
+/* Expects @sql to give @expected (as text) on lane @i. */
+static void
+lane_expect (TnCampaign *c,
+             sqlite3    *db,
+             guint       i,
+             const char *what,
+             const char *sql,
+             const char *expected)
+{
+  g_autofree char *text = lane_text (c, db, i, sql);
+
+  if (!g_str_equal (text, expected))
+    tn_campaign_problem (c, "L%u: %s: got “%s”, expected “%s”", i + 1, what, text, expected);
+}
+
+static char *
+hub_text (TnCampaign *c,
+          const char *sql)
+{
+  char *text = tn_pg_query (c->pg, sql);
+
+  return text ? text : g_strdup ("");
+}
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(char **) a, *(char **) b);
+}
+
+/* The committed sale ids sorted, comma-separated; @voided: only those
+ * the history voided. */
+static char *
+expected_sales (TnCampaign *c,
+                gboolean    only_voided)
+{
+  g_autoptr(GPtrArray) ids = g_ptr_array_new ();
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < c->sales->len; i++)
+    {
+      TnFaultSale *sale = c->sales->pdata[i];
+
+      if (!only_voided || sale->voided)
+        g_ptr_array_add (ids, sale->sale_id);
+    }
+  g_ptr_array_sort (ids, compare_strings);
+  for (guint i = 0; i < ids->len; i++)
+    g_string_append_printf (text, "%s%s", i ? "," : "", (char *) ids->pdata[i]);
+  return g_string_free (text, FALSE);
+}
+
+static char *
+expected_conflicts (TnCampaign *c)
+{
+  g_autoptr(GPtrArray) skus = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < c->conflict_skus->len; i++)
+    g_ptr_array_add (skus, g_strdup_printf ("%s:price", (char *) c->conflict_skus->pdata[i]));
+  g_ptr_array_sort (skus, compare_strings);
+  g_ptr_array_add (skus, NULL);
+  return g_strjoinv (",", (char **) skus->pdata);
+}
+
+static void
+check_sales (TnCampaign *c,
+             sqlite3    *db,
+             guint       i)
+{
+  g_autofree char *all = expected_sales (c, FALSE);
+  g_autofree char *voided = expected_sales (c, TRUE);
+
+  /* Lost and phantom sales: the set of sale ids, each from exactly one
+   * SaleCreated event. */
+  lane_expect (c, db, i, "sales held",
+               "SELECT coalesce (group_concat (sale_id, ','), '') FROM "
+               "(SELECT sale_id FROM sales ORDER BY sale_id)", all);
+  lane_expect (c, db, i, "sale ids in SaleCreated events (each once)",
+               "SELECT coalesce (group_concat (id, ','), '') FROM (SELECT "
+               "json_extract (body, '$.payload.sale_id') AS id FROM events "
+               "WHERE type = 'SaleCreated' ORDER BY id)", all);
+  lane_expect (c, db, i, "voided sales",
+               "SELECT coalesce (group_concat (sale_id, ','), '') FROM "
+               "(SELECT sale_id FROM sales WHERE voided != 0 ORDER BY sale_id)", voided);
+}
+
+static void
+check_hub_sales (TnCampaign *c)
+{
+  g_autofree char *all = expected_sales (c, FALSE);
+  g_autofree char *held = hub_text (c, "SELECT coalesce (string_agg (payload ->> 'sale_id', ',' "
+                                       "ORDER BY payload ->> 'sale_id'), '') FROM events "
+                                       "WHERE store = 'S' AND type = 'SaleCreated'");
+
+  if (!g_str_equal (held, all))
+    tn_campaign_problem (c, "hub: sale ids in SaleCreated events (each once): got “%s”, "
+                         "expected “%s”", held, all);
+}
+
+/* The same events, byte for byte (their hashes), on the lane and the
+ * hub. */
+static void
+check_events (TnCampaign *c,
+              sqlite3    *db,
+              guint       i,
+              const char *hub_events)
+{
+  g_autofree char *lane = lane_text (c, db, i, "SELECT coalesce (group_concat (e, ','), '') "
+                                     "FROM (SELECT event_id || ':' || hash AS e FROM events "
+                                     "ORDER BY event_id)");
+  g_autofree char *lane_sum = g_compute_checksum_for_string (G_CHECKSUM_SHA256, lane, -1);
+  g_autofree char *hub_sum = g_compute_checksum_for_string (G_CHECKSUM_SHA256, hub_events, -1);
+
+  if (!g_str_equal (lane_sum, hub_sum))
+    tn_campaign_problem (c, "L%u and the hub hold different events (ids and hashes): "
+                         "%zu vs %zu characters of id:hash", i + 1, strlen (lane),
+                         strlen (hub_events));
+}
+
+static void
+check_stock (TnCampaign *c,
+             sqlite3    *db,
+             guint       i)
+{
+  lane_expect (c, db, i, "products whose stock is not the sum of its movements",
+               "SELECT count (*) FROM (SELECT sku FROM products) p WHERE "
+               "coalesce ((SELECT qty FROM stock s WHERE s.sku = p.sku), 0) != "
+               "(SELECT coalesce (sum (delta), 0) FROM inventory_changes m "
+               " WHERE m.sku = p.sku)", "0");
+}
+
+static void
+check_fiscal (TnCampaign *c,
+              sqlite3    *db,
+              guint       i)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  if (tn_campaign_ctl (c, i, &out, &err, "fiscal", "verify", "--json", NULL) != 0)
+    tn_campaign_problem (c, "L%u: fiscal verify failed: %s%s", i + 1, out ? out : "",
+                         err ? err : "");
+  lane_expect (c, db, i, "fiscal numbers used twice",
+               "SELECT count (*) FROM (SELECT series, number FROM fiscal_documents "
+               "GROUP BY series, number HAVING count (*) > 1)", "0");
+  lane_expect (c, db, i, "chains with a gap in their sequence",
+               "SELECT count (*) FROM (SELECT device FROM fiscal_documents GROUP BY device "
+               "HAVING min (chain_seq) != 1 OR max (chain_seq) != count (*))", "0");
+  /* Contingency series are each one device's own: 1, 2, 3 … */
+  lane_expect (c, db, i, "contingency series with a gap",
+               "SELECT count (*) FROM (SELECT series FROM fiscal_documents "
+               "WHERE series != 'store' GROUP BY series "
+               "HAVING min (number) != 1 OR max (number) != count (*))", "0");
+  /* Store numbers come from granted blocks: a device skips none of its
+   * numbers below the highest it used. */
+  lane_expect (c, db, i, "devices that skipped store numbers of their blocks",
+               "WITH u AS (SELECT device, count (*) AS used, max (number) AS top "
+               "FROM fiscal_documents WHERE series = 'store' GROUP BY device) "
+               "SELECT count (*) FROM u WHERE used != (SELECT coalesce (sum (max (0, "
+               "min (b.first + b.count - 1, u.top) - b.first + 1)), 0) "
+               "FROM fiscal_blocks b WHERE b.device = u.device)", "0");
+}
+
+static void
+check_conflicts (TnCampaign *c,
+                 sqlite3    *db,
+                 guint       i)
+{
+  g_autofree char *expected = expected_conflicts (c);
+
+  lane_expect (c, db, i, "open conflicts (one per concurrently edited product)",
+               "SELECT coalesce (group_concat (sku || ':' || field, ','), '') FROM "
+               "(SELECT sku, field FROM conflicts ORDER BY sku, field)", expected);
+}
+
+static void
+check_full_disk (TnCampaign *c)
+{
+  g_autofree char *lower = NULL;
+
+  if (c->full_disk_lane < 0)
+    return;
+  lower = g_utf8_strdown (c->full_disk_message ? c->full_disk_message : "", -1);
+  if (c->full_disk_status == 0)
+    tn_campaign_problem (c, "L%d sold on a full disk", c->full_disk_lane + 1);
+  else if (strstr (lower, "disk is full") == NULL || strstr (lower, "damaged") != NULL)
+    tn_campaign_problem (c, "L%d refused the sale on a full disk without saying so: %s",
+                         c->full_disk_lane + 1, c->full_disk_message);
+}
+
+void
+tn_fault_check_all (TnCampaign *c)
+{
+  g_autofree char *hub_events = hub_text (c, "SELECT coalesce (string_agg (event_id::text "
+                                             "|| ':' || hash, ',' ORDER BY event_id::text), '') "
+                                             "FROM events WHERE store = 'S'");
+
+  check_hub_sales (c);
+  check_full_disk (c);
+  for (guint i = 0; i < c->n_lanes; i++)
+    {
+      TnLane *lane = &c->lanes.lanes[i];
+      g_autofree char *path = g_build_filename (lane->dir, "tendero.db", NULL);
+      int status = tn_lane_stop (lane, 10 * G_USEC_PER_SEC);
+      sqlite3 *db = NULL;
+
+      if (status != 0)
+        tn_campaign_problem (c, "L%u did not stop cleanly (exit status %d)", i + 1, status);
+      if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+        {
+          tn_campaign_problem (c, "L%u: cannot open %s: %s", i + 1, path, sqlite3_errmsg (db));
+          sqlite3_close (db);
+          continue;
+        }
+      lane_expect (c, db, i, "integrity check", "PRAGMA integrity_check", "ok");
+      check_sales (c, db, i);
+      check_events (c, db, i, hub_events);
+      check_stock (c, db, i);
+      check_fiscal (c, db, i);
+      check_conflicts (c, db, i);
+      sqlite3_close (db);
+    }
+}
