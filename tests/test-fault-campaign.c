@@ -228,6 +228,7 @@ campaign_new (guint seed)
   c->rand = g_rand_new_with_seed (seed);
   c->start_us = g_get_monotonic_time ();
   c->n_lanes = N_LANES;
+  c->n_products = N_PRODUCTS;
   c->history = g_ptr_array_new_with_free_func (g_free);
   c->sales = g_ptr_array_new ();
   c->conflict_skus = g_ptr_array_new_with_free_func (g_free);
@@ -298,8 +299,10 @@ op_sell (TnCampaign *c,
          guint       i,
          gboolean    full_disk)
 {
-  g_autofree char *sku = g_strdup_printf ("P%d", g_rand_int_range (c->rand, 1, N_PRODUCTS + 1));
-  g_autofree char *qty = g_strdup_printf ("%d", g_rand_int_range (c->rand, 1, 4));
+  guint product = g_rand_int_range (c->rand, 1, N_PRODUCTS + 1);
+  guint units = g_rand_int_range (c->rand, 1, 4);
+  g_autofree char *sku = g_strdup_printf ("P%u", product);
+  g_autofree char *qty = g_strdup_printf ("%u", units);
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   g_autofree char *message = NULL;
@@ -318,6 +321,8 @@ op_sell (TnCampaign *c,
       receipt = json_node_get_object (root);
       sale->sale_id = g_strdup (json_object_get_string_member (receipt, "sale_id"));
       sale->lane = i;
+      sale->product = product;
+      sale->qty = units;
       g_ptr_array_add (c->sales, sale);
       tn_campaign_log (c, "L%u sell %s x%s%s → committed %s doc %s", i + 1, sku, qty,
                        full_disk ? " (full disk)" : "", sale->sale_id,
@@ -359,7 +364,7 @@ op_void (TnCampaign *c)
                    status == 0 ? "ok" : "refused", message);
 }
 
-static void
+static int
 op_simple (TnCampaign *c,
            guint       i,
            const char *first,
@@ -387,6 +392,7 @@ op_simple (TnCampaign *c,
                    message);
   if (status != 0)
     tn_campaign_problem (c, "L%u %s failed: %s", i + 1, command, message);
+  return status;
 }
 
 static void
@@ -681,6 +687,8 @@ set_up_catalogue (TnCampaign *c)
                            "--price", "2.50", NULL));
       g_free (tn_lane_ctl (&c->lanes.lanes[0], "stock", "receive", "--sku", sku, "--qty", "40",
                            "--reason", "opening stock", NULL));
+      if (k <= N_PRODUCTS)
+        c->received[k] = 40;
     }
   for (guint i = 0; i < c->n_lanes; i++)
     tn_lane_start (&c->lanes.lanes[i]);
@@ -707,11 +715,12 @@ step (TnCampaign *c,
   else if (roll < 58)
     {
       guint i = pick_lane (c);
-      g_autofree char *sku = g_strdup_printf ("P%d", g_rand_int_range (c->rand, 1,
-                                                                       N_PRODUCTS + 1));
+      guint product = g_rand_int_range (c->rand, 1, N_PRODUCTS + 1);
+      g_autofree char *sku = g_strdup_printf ("P%u", product);
 
-      op_simple (c, i, "stock", "receive", "--sku", sku, "--qty", "5", "--reason", "delivery",
-                 NULL);
+      if (op_simple (c, i, "stock", "receive", "--sku", sku, "--qty", "5", "--reason",
+                     "delivery", NULL) == 0)
+        c->received[product] += 5;
     }
   else if (roll < 64)
     op_price (c);

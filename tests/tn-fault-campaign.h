@@ -15,6 +15,8 @@ typedef struct
 {
   char    *sale_id;
   guint    lane;
+  guint    product;   /* P<product> */
+  guint    qty;
   gboolean voided;
 } TnFaultSale;
 
@@ -35,6 +37,8 @@ typedef struct
   GPtrArray     *history;     /* char *: one line per operation or fault */
   GPtrArray     *sales;       /* TnFaultSale *: every sale reported committed */
   guint          n_refused_sales;
+  guint          n_products;
+  gint64         received[16];    /* units of P<k> received, opening stock included */
   GPtrArray     *conflict_skus;   /* char *: edited concurrently */
   int            full_disk_lane;  /* -1: not done */
   int            full_disk_status;
