@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include <stdarg.h>
+
 #include "tn-fault-proxy.h"
 #include "tn-lane-harness.h"
 #include "tn-pg-harness.h"
@@ -61,6 +63,23 @@ int  tn_campaign_ctl     (TnCampaign  *campaign,
                           char       **err,
                           const char  *first,
                           ...) G_GNUC_NULL_TERMINATED;
+
+/* The same with a va_list, and on a full disk (a 1 KiB file-size limit,
+ * SIGXFSZ ignored) when @full_disk. */
+int  tn_campaign_ctl_va  (TnCampaign  *campaign,
+                          guint        index,
+                          gboolean     full_disk,
+                          char       **out,
+                          char       **err,
+                          const char  *first,
+                          va_list      args);
+int  tn_campaign_ctl_full (TnCampaign  *campaign,
+                           guint        index,
+                           gboolean     full_disk,
+                           char       **out,
+                           char       **err,
+                           const char  *first,
+                           ...) G_GNUC_NULL_TERMINATED;
 
 /* The Jepsen-style checks on the healed, quiescent and stopped lanes and
  * the hub; each failure is added to campaign->problems. */
