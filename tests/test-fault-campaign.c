@@ -25,7 +25,7 @@
 
 #define N_LANES       4
 #define N_PRODUCTS    6
-#define N_STEPS       45
+#define N_STEPS       60
 #define QUIESCE_US    (120 * G_USEC_PER_SEC)
 
 static char *
@@ -74,11 +74,11 @@ init_lane (TnCampaign *c,
 
   lane->terminal = g_strdup_printf ("L%u", i + 1);
   lane->dir = g_build_filename (c->lanes.root, lane->terminal, NULL);
-  /* Skewed clocks: up to a minute either way on some lanes. */
+  /* Skewed clocks: up to ten minutes either way on some lanes. */
   if (g_rand_boolean (c->rand))
     {
-      g_autofree char *offset = g_strdup_printf ("%d", g_rand_int_range (c->rand, -60000,
-                                                                         60001));
+      g_autofree char *offset = g_strdup_printf ("%d", g_rand_int_range (c->rand, -600000,
+                                                                         600001));
 
       tn_lane_setenv (lane, "TENDERO_CLOCK_OFFSET_MS", offset);
       tn_campaign_log (c, "%s clock offset %s ms", lane->terminal, offset);
@@ -422,6 +422,46 @@ concurrent_edit (TnCampaign *c)
   g_ptr_array_add (c->conflict_skus, g_steal_pointer (&sku));
 }
 
+/* Two halves (the hub on one side) with an edit of one product in each:
+ * the lanes of a half still sync with each other, but not across. */
+static void
+split_edit (TnCampaign *c)
+{
+  g_autofree char *sku = g_strdup_printf ("C%u", c->conflict_skus->len + 1);
+  gboolean side[TN_LANE_MAX];
+  gboolean hub_side = g_rand_boolean (c->rand);
+  guint a = pick_lane (c);
+  int b = -1;
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < c->n_lanes; i++)
+    side[i] = i == a ? TRUE : g_rand_boolean (c->rand);
+  for (guint i = 0; i < c->n_lanes; i++)
+    if (!side[i] && b < 0)
+      b = i;
+  if (b < 0)
+    side[b = (a + 1) % c->n_lanes] = FALSE;
+  for (guint i = 0; i < c->n_lanes; i++)
+    {
+      gboolean cross_peer = side[i] != side[(i + 1) % c->n_lanes];
+      gboolean cross_hub = side[i] != hub_side;
+
+      tn_fault_proxy_set_mode (c->peer_links[i], cross_peer ? TN_FAULT_REFUSE : TN_FAULT_PASS);
+      tn_fault_proxy_set_mode (c->hub_links[i], cross_hub ? TN_FAULT_REFUSE : TN_FAULT_PASS);
+      if (cross_peer)
+        tn_fault_proxy_cut (c->peer_links[i]);
+      if (cross_hub)
+        tn_fault_proxy_cut (c->hub_links[i]);
+      g_string_append_printf (text, " L%u:%c", i + 1, side[i] ? 'A' : 'B');
+    }
+  tn_campaign_log (c, "fault: split%s hub:%c, for concurrent edits of %s", text->str,
+                   hub_side ? 'A' : 'B', sku);
+  g_string_free (text, TRUE);
+  op_simple (c, a, "product", "set-price", "--sku", sku, "--price", "5.30", NULL);
+  op_simple (c, b, "product", "set-price", "--sku", sku, "--price", "6.40", NULL);
+  g_ptr_array_add (c->conflict_skus, g_steal_pointer (&sku));
+}
+
 static void
 heal_all (TnCampaign *c)
 {
@@ -572,18 +612,27 @@ set_up_catalogue (TnCampaign *c)
   tn_campaign_log (c, "catalogue P1-P%d, C1-C3 on every lane", N_PRODUCTS);
 }
 
+/* Special steps: the full disk, and two concurrent-edit episodes. */
+typedef struct
+{
+  guint full_disk;
+  guint isolated_edit;
+  guint split_edit;
+} Plan;
+
 static void
 step (TnCampaign *c,
       guint       n,
-      guint       full_disk_step,
-      guint       conflict_step)
+      const Plan *plan)
 {
   int roll = g_rand_int_range (c->rand, 0, 100);
 
-  if (n == full_disk_step)
+  if (n == plan->full_disk)
     op_sell (c, pick_lane (c), TRUE);
-  else if (n == conflict_step)
+  else if (n == plan->isolated_edit)
     concurrent_edit (c);
+  else if (n == plan->split_edit)
+    split_edit (c);
   else if (roll < 45)
     op_sell (c, pick_lane (c), FALSE);
   else if (roll < 52)
@@ -638,12 +687,15 @@ test_seed (gconstpointer data)
 {
   guint seed = GPOINTER_TO_UINT (data);
   TnCampaign *c = campaign_new (seed);
-  guint full_disk_step = g_rand_int_range (c->rand, 0, N_STEPS);
-  guint conflict_step = g_rand_int_range (c->rand, 0, N_STEPS);
+  Plan plan;
 
+  /* Three different steps. */
+  plan.full_disk = g_rand_int_range (c->rand, 0, N_STEPS / 3);
+  plan.isolated_edit = g_rand_int_range (c->rand, N_STEPS / 3, 2 * N_STEPS / 3);
+  plan.split_edit = g_rand_int_range (c->rand, 2 * N_STEPS / 3, N_STEPS);
   set_up_catalogue (c);
   for (guint n = 0; n < N_STEPS; n++)
-    step (c, n, full_disk_step, conflict_step == full_disk_step ? N_STEPS : conflict_step);
+    step (c, n, &plan);
   heal_all (c);
   if (wait_quiet (c))
     {
