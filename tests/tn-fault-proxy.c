@@ -41,6 +41,7 @@ typedef struct
   GSocketConnection *upstream;
   GCancellable      *cancellable;
   GByteArray        *capture;
+  gboolean           dropped;     /* the blackhole ate some of its bytes */
 } Pair;
 
 typedef struct
@@ -142,7 +143,15 @@ read_cb (GObject      *source,
                          MIN ((gsize) n, CAPTURE_MAX - pump->pair->capture->len));
   if (g_atomic_int_get (&proxy->mode) == TN_FAULT_BLACKHOLE)
     {
+      pump->pair->dropped = TRUE;
       pump_read (pump);
+      return;
+    }
+  if (pump->pair->dropped)
+    {
+      /* TCP never delivers a stream with a hole: the connection that
+       * lost bytes ends (as it would by timeout) rather than resume. */
+      pump_end (pump);
       return;
     }
   delay = g_atomic_int_get (&proxy->delay_base);

@@ -12,7 +12,9 @@ G_BEGIN_DECLS
  *   PASS       bytes flow (after the configured delay, if any);
  *   BLACKHOLE  connections are accepted and live ones stay open, but
  *              nothing is forwarded either way: the silent link that only
- *              a timeout detects;
+ *              a timeout detects.  A connection that lost bytes this way
+ *              is ended when it would forward again (TCP never delivers
+ *              a stream with a hole: it times out);
  *   REFUSE     new connections are closed at once (a partition: the
  *              dialler sees a reset); combine with cut () to end the live
  *              ones too.
