@@ -21,7 +21,8 @@
  *   meson test -C _build test-fault-campaign --timeout-multiplier 0 \
  *     --test-args '--seeds 1-300'
  *
- * (or TN_FAULT_SEEDS=1-300; one seed: --seed N). */
+ * (or TN_FAULT_SEEDS=1-300; one seed: --seed N; --verbose prints the
+ * history of passing seeds too). */
 
 #define N_LANES       4
 #define N_PRODUCTS    6
@@ -709,8 +710,13 @@ test_seed (gconstpointer data)
       g_test_fail_printf ("seed %u: %u problems (history above)", seed, c->problems->len);
     }
   else
-    g_test_message ("seed %u: %u sales, %u refused, %u history lines, all checks passed", seed,
-                    c->sales->len, c->n_refused_sales, c->history->len);
+    {
+      if (g_test_verbose ())
+        for (guint i = 0; i < c->history->len; i++)
+          g_test_message ("  %s", (char *) c->history->pdata[i]);
+      g_test_message ("seed %u: %u sales, %u refused, %u history lines, all checks passed",
+                      seed, c->sales->len, c->n_refused_sales, c->history->len);
+    }
   campaign_free (c);
 }
 
