@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE   /* prlimit () */
+#endif
 #include <signal.h>
+#include <stdlib.h>
 #include <sqlite3.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -148,6 +152,71 @@ test_full_disk_on_write (void)
   tn_test_rmdir (root);
 }
 
+static gboolean
+log_contains (TnLane     *lane,
+              const char *a,
+              const char *b)
+{
+  g_autofree char *path = g_strdup_printf ("%s.log", lane->dir);
+  g_autofree char *text = NULL;
+
+  return g_file_get_contents (path, &text, NULL, NULL) && strstr (text, a) != NULL &&
+         strstr (text, b) != NULL;
+}
+
+static void
+set_fsize (TnLane *lane,
+           rlim_t  size)
+{
+  struct rlimit limit = { size, RLIM_INFINITY };
+  const char *pid = g_subprocess_get_identifier (lane->process);
+
+  if (pid == NULL)
+    g_error ("%s died when its disk was full (see %s.log)", lane->terminal, lane->dir);
+  g_assert_cmpint (prlimit (atoi (pid), RLIMIT_FSIZE, &limit, NULL), ==, 0);
+}
+
+/* A running lane whose disk fills while it receives events (found by the
+ * fault campaign, seed 3): on the session it had dialled, it closed with
+ * 1011, which only a server may send; libsoup refused with a critical
+ * (fatal under G_DEBUG=fatal-warnings: the lane died) and left the
+ * connection open.  The lane must survive, and catch up once the disk
+ * has space again. */
+static void
+test_full_disk_while_syncing (TnLaneFixture *fixture,
+                              gconstpointer  data)
+{
+  TnLane *l1 = &fixture->lanes[0];
+  TnLane *l2 = &fixture->lanes[1];
+  gint64 deadline;
+
+  /* L2 dials L1; L1 dials a port where nobody listens: the one session
+   * has L2 as its client. */
+  tn_lane_init (fixture, 0, fixture->key_file, TRUE, 2);
+  tn_lane_init (fixture, 1, fixture->key_file, FALSE, 0);
+  fixture->n_lanes = 2;
+  g_free (tn_lane_ctl (l1, "product", "add", "--sku", "A", "--name", "A", "--price", "1.00",
+                       NULL));
+  tn_lane_start (l1);
+  tn_lane_start (l2);
+  tn_lane_wait_converged (fixture, 2, TN_LANE_CONVERGE_TIMEOUT_US);
+
+  set_fsize (l2, 1024);
+  tn_lane_sell (l1, "A", 3);
+  deadline = g_get_monotonic_time () + TN_LANE_CONVERGE_TIMEOUT_US;
+  while (!log_contains (l1, "reported an error", "disk is full"))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (TN_LANE_POLL_INTERVAL_US);
+    }
+
+  set_fsize (l2, RLIM_INFINITY);
+  tn_lane_wait_converged (fixture, 2, TN_LANE_CONVERGE_TIMEOUT_US);
+  /* Still the process that met the full disk: it did not die. */
+  g_assert_nonnull (g_subprocess_get_identifier (l2->process));
+  g_assert_cmpint (tn_lane_stop (l2, 10 * G_USEC_PER_SEC), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -156,5 +225,10 @@ main (int   argc,
   tn_lane_require_binaries ();
   g_test_add_func ("/full-disk/open", test_full_disk_on_open);
   g_test_add_func ("/full-disk/write", test_full_disk_on_write);
+  /* Inherited by the lanes: the file-size limit fails their writes with
+   * EFBIG instead of killing them. */
+  signal (SIGXFSZ, SIG_IGN);
+  g_test_add ("/full-disk/while-syncing", TnLaneFixture, NULL, tn_lane_fixture_setup,
+              test_full_disk_while_syncing, tn_lane_fixture_teardown);
   return g_test_run ();
 }
