@@ -1,7 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE   /* prlimit () */
+#endif
+#include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 
 #include "tn-fault-campaign.h"
 #include "tn-test-util.h"
@@ -322,6 +328,7 @@ fault_kill_lane (TnCampaign *c)
   if (lane->process != NULL)
     {
       tn_lane_kill (lane);
+      c->lane_disk_full[i] = FALSE;
       tn_campaign_log (c, "fault: kill -9 %s", lane->terminal);
     }
   else
@@ -329,6 +336,39 @@ fault_kill_lane (TnCampaign *c)
       tn_lane_start (lane);
       tn_campaign_log (c, "heal: restart %s", lane->terminal);
     }
+}
+
+/* A full disk under the running lane: its file-size limit drops to 1 KiB
+ * (SIGXFSZ is ignored, so writes fail with EFBIG as with ENOSPC), or
+ * goes back to none.  Only the soft limit moves, so no privilege is
+ * needed to lift it again. */
+static void
+set_lane_disk (TnCampaign *c,
+               guint       i,
+               gboolean    full)
+{
+  TnLane *lane = &c->lanes.lanes[i];
+  struct rlimit limit = { full ? 1024 : RLIM_INFINITY, RLIM_INFINITY };
+  const char *pid;
+
+  if (lane->process == NULL || (pid = g_subprocess_get_identifier (lane->process)) == NULL)
+    return;
+  if (prlimit (atoi (pid), RLIMIT_FSIZE, &limit, NULL) != 0)
+    {
+      tn_campaign_problem (c, "prlimit on %s failed: %s", lane->terminal, g_strerror (errno));
+      return;
+    }
+  c->lane_disk_full[i] = full;
+  tn_campaign_log (c, full ? "fault: %s's disk is full (running lane)"
+                           : "heal: %s's disk has space again", lane->terminal);
+}
+
+static void
+fault_lane_disk (TnCampaign *c)
+{
+  guint i = pick_lane (c);
+
+  set_lane_disk (c, i, !c->lane_disk_full[i]);
 }
 
 static void
@@ -470,9 +510,25 @@ heal_all (TnCampaign *c)
   if (c->hub == NULL)
     start_hub (c);
   for (guint i = 0; i < c->n_lanes; i++)
-    if (c->lanes.lanes[i].process == NULL)
-      tn_lane_start (&c->lanes.lanes[i]);
-  tn_campaign_log (c, "heal: every link passes, every process runs");
+    {
+      TnLane *lane = &c->lanes.lanes[i];
+
+      /* Only kill -9 may end a lane. */
+      if (lane->process != NULL && g_subprocess_get_identifier (lane->process) == NULL)
+        {
+          g_subprocess_wait (lane->process, NULL, NULL);
+          tn_campaign_problem (c, "%s died without being killed (exit status %d; see %s.log)",
+                               lane->terminal, g_subprocess_get_status (lane->process),
+                               lane->dir);
+          g_clear_object (&lane->process);
+          c->lane_disk_full[i] = FALSE;
+        }
+      if (c->lane_disk_full[i])
+        set_lane_disk (c, i, FALSE);
+      if (c->lanes.lanes[i].process == NULL)
+        tn_lane_start (&c->lanes.lanes[i]);
+    }
+  tn_campaign_log (c, "heal: every link passes, every process runs, every disk has space");
 }
 
 /* Quiescence -------------------------------------------------------------- */
@@ -650,8 +706,10 @@ step (TnCampaign *c,
     }
   else if (roll < 64)
     op_price (c);
-  else if (roll < 72)
+  else if (roll < 69)
     fault_kill_lane (c);
+  else if (roll < 72)
+    fault_lane_disk (c);
   else if (roll < 77)
     fault_kill_hub (c);
   else if (roll < 83)
@@ -763,6 +821,9 @@ main (int   argc,
     }
   g_test_init (&argc, &argv, NULL);
   tn_lane_require_binaries ();
+  /* Inherited by the lanes and tendero-ctl: a file-size limit (the full
+   * disk) then fails writes with EFBIG instead of killing them. */
+  signal (SIGXFSZ, SIG_IGN);
   for (guint seed = first; seed <= last && seed >= first; seed++)
     {
       g_autofree char *path = g_strdup_printf ("/fault/seed-%u", seed);

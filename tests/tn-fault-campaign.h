@@ -42,6 +42,7 @@ typedef struct
   guint          n_products;
   gint64         received[16];    /* units of P<k> received, opening stock included */
   GPtrArray     *conflict_skus;   /* char *: edited concurrently */
+  gboolean       lane_disk_full[TN_LANE_MAX];   /* the running lane's, by prlimit () */
   int            full_disk_lane;  /* -1: not done */
   int            full_disk_status;
   char          *full_disk_message;
