@@ -82,6 +82,11 @@ int  tn_campaign_ctl_full (TnCampaign  *campaign,
                            const char  *first,
                            ...) G_GNUC_NULL_TERMINATED;
 
+/* Polls every lane and the hub (bounded) until they hold the same
+ * events and state and nothing waits to be sent; FALSE (with a problem
+ * saying what differs) if they never do. */
+gboolean tn_fault_wait_quiet (TnCampaign *campaign);
+
 /* The Jepsen-style checks on the healed, quiescent and stopped lanes and
  * the hub; each failure is added to campaign->problems. */
 void tn_fault_check_all  (TnCampaign *campaign);

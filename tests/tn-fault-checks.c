@@ -9,6 +9,125 @@
  * hub's PostgreSQL hold.  The lanes are stopped; their databases are
  * read directly, read-only. */
 
+#define QUIESCE_US (120 * G_USEC_PER_SEC)
+
+/* Quiescence -------------------------------------------------------------- */
+
+static char *
+vv_of_status (JsonObject *status)
+{
+  JsonObject *vv = json_object_get_object_member (status, "vv");
+  g_autoptr(GList) origins = g_list_sort (json_object_get_members (vv), (GCompareFunc) strcmp);
+  GString *text = g_string_new (NULL);
+
+  for (GList *l = origins; l != NULL; l = l->next)
+    g_string_append_printf (text, "%s%s=%" G_GINT64_FORMAT, text->len ? "," : "",
+                            (char *) l->data, json_object_get_int_member (vv, l->data));
+  return g_string_free (text, FALSE);
+}
+
+static char *
+hub_vv (TnCampaign *c)
+{
+  char *vv = tn_pg_query (c->pg, "SELECT string_agg (origin::text || '=' || seq, ',' "
+                                  "ORDER BY origin::text) FROM version_vectors "
+                                  "WHERE store = 'S'");
+
+  return vv ? vv : g_strdup ("");
+}
+
+/* One look at every lane and the hub: TRUE when they hold the same
+ * events and state and nothing waits to be uploaded; else @why says what
+ * differs. */
+static gboolean
+quiet (TnCampaign  *c,
+       char       **why)
+{
+  g_autofree char *first_vv = NULL;
+  g_autofree char *first_digest = NULL;
+  g_autofree char *hub = hub_vv (c);
+
+  for (guint i = 0; i < c->n_lanes; i++)
+    {
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+      g_autoptr(JsonNode) root = NULL;
+      JsonObject *status, *outbox, *cloud;
+      g_autofree char *vv = NULL;
+      const char *digest;
+
+      if (tn_campaign_ctl (c, i, &out, &err, "status", "--json", NULL) != 0 ||
+          (root = json_from_string (out, NULL)) == NULL)
+        {
+          *why = g_strdup_printf ("L%u status failed: %s", i + 1, err);
+          return FALSE;
+        }
+      status = json_node_get_object (root);
+      outbox = json_object_get_object_member (status, "outbox");
+      cloud = json_object_get_member (status, "cloud") &&
+              !JSON_NODE_HOLDS_NULL (json_object_get_member (status, "cloud"))
+              ? json_object_get_object_member (status, "cloud") : NULL;
+      vv = vv_of_status (status);
+      digest = json_object_get_string_member (status, "digest");
+      if (json_object_get_int_member (status, "held_back") != 0 ||
+          json_object_get_int_member (outbox, "pending") != 0 ||
+          json_object_get_int_member (outbox, "peer_ack") != 0 ||
+          cloud == NULL || json_object_get_int_member (cloud, "pending") != 0)
+        {
+          *why = g_strdup_printf ("L%u: %" G_GINT64_FORMAT " held back, outbox pending %"
+                                  G_GINT64_FORMAT " peer_ack %" G_GINT64_FORMAT
+                                  ", cloud %s, last error %s", i + 1,
+                                  json_object_get_int_member (status, "held_back"),
+                                  json_object_get_int_member (outbox, "pending"),
+                                  json_object_get_int_member (outbox, "peer_ack"),
+                                  cloud ? json_object_get_string_member (cloud, "state") : "none",
+                                  cloud ? json_object_get_string_member_with_default (
+                                            cloud, "last_error", "none") : "-");
+          return FALSE;
+        }
+      if (first_vv == NULL)
+        {
+          first_vv = g_steal_pointer (&vv);
+          first_digest = g_strdup (digest);
+        }
+      else if (!g_str_equal (vv, first_vv) || !g_str_equal (digest, first_digest))
+        {
+          *why = g_strdup_printf ("L%u has vv %s digest %s, L1 has vv %s digest %s", i + 1, vv,
+                                  digest, first_vv, first_digest);
+          return FALSE;
+        }
+    }
+  if (!g_str_equal (hub, first_vv))
+    {
+      *why = g_strdup_printf ("the hub has vv %s, the lanes %s", hub, first_vv);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+tn_fault_wait_quiet (TnCampaign *c)
+{
+  gint64 deadline = g_get_monotonic_time () + QUIESCE_US;
+  g_autofree char *why = NULL;
+
+  while (TRUE)
+    {
+      g_clear_pointer (&why, g_free);
+      if (quiet (c, &why))
+        return TRUE;
+      if (g_get_monotonic_time () > deadline)
+        {
+          tn_campaign_problem (c, "not quiescent %d s after healing: %s",
+                               (int) (QUIESCE_US / G_USEC_PER_SEC), why);
+          return FALSE;
+        }
+      g_usleep (200 * 1000);
+    }
+}
+
+/* End state ---------------------------------------------------------------- */
+
 static char *
 lane_text (TnCampaign *c,
            sqlite3    *db,
@@ -280,6 +399,13 @@ tn_fault_check_all (TnCampaign *c)
                                              "|| ':' || hash, ',' ORDER BY event_id::text), '') "
                                              "FROM events WHERE store = 'S'");
 
+  g_autofree char *rejections = hub_text (c, "SELECT coalesce (string_agg (event_id || ': ' "
+                                             "|| reason, '; '), '') FROM rejections "
+                                             "WHERE store = 'S'");
+
+  /* Every event was valid: none refused by the hub or a lane. */
+  if (*rejections != '\0')
+    tn_campaign_problem (c, "the hub rejected events: %s", rejections);
   check_hub_sales (c);
   check_full_disk (c);
   for (guint i = 0; i < c->n_lanes; i++)
@@ -298,6 +424,11 @@ tn_fault_check_all (TnCampaign *c)
           continue;
         }
       lane_expect (c, db, i, "integrity check", "PRAGMA integrity_check", "ok");
+      lane_expect (c, db, i, "dead letters",
+                   "SELECT coalesce (group_concat (event_id || ': ' || reason, '; '), '') "
+                   "FROM dead_letters", "");
+      lane_expect (c, db, i, "divergences found by digest comparison",
+                   "SELECT count (*) FROM divergences", "0");
       check_sales (c, db, i);
       check_events (c, db, i, hub_events);
       check_stock (c, db, i);
