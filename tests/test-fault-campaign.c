@@ -17,7 +17,8 @@
  * lane, voids, stock received, price edits, concurrent edits of one
  * product on isolated lanes) and random faults (kill -9 of lanes and of
  * the hub, partitions, cut, blackholed, slow and replayed links, clock
- * skew, a full disk on one lane's `sell`), all drawn from the seed.
+ * skew, a full disk for one `sell` and under running lanes), all drawn
+ * from the seed.
  * Then everything heals and tn-fault-checks.c checks the end state
  * against the recorded history.  A failure prints the seed and the
  * history.
