@@ -114,6 +114,7 @@ campaign_new (guint seed)
   c->n_products = N_PRODUCTS;
   c->history = g_ptr_array_new_with_free_func (g_free);
   c->sales = g_ptr_array_new ();
+  c->maybe_sales = g_ptr_array_new ();
   c->conflict_skus = g_ptr_array_new_with_free_func (g_free);
   c->problems = g_ptr_array_new_with_free_func (g_free);
   c->full_disk_lane = -1;
@@ -160,6 +161,9 @@ campaign_free (TnCampaign *c)
   for (guint i = 0; i < c->sales->len; i++)
     sale_free (c->sales->pdata[i]);
   g_ptr_array_unref (c->sales);
+  for (guint i = 0; i < c->maybe_sales->len; i++)
+    sale_free (c->maybe_sales->pdata[i]);
+  g_ptr_array_unref (c->maybe_sales);
   g_ptr_array_unref (c->history);
   g_ptr_array_unref (c->conflict_skus);
   g_ptr_array_unref (c->problems);
@@ -222,6 +226,70 @@ op_sell (TnCampaign *c,
       c->full_disk_lane = i;
       c->full_disk_status = status;
       c->full_disk_message = g_steal_pointer (&message);
+    }
+}
+
+/* A `sell` killed (-9) a few milliseconds in, as a lane losing power
+ * mid-sale: nobody was told whether it committed, so it may be there
+ * (once, whole) or not at all; the checks resolve it. */
+static void
+op_sell_interrupted (TnCampaign *c,
+                     guint       i)
+{
+  TnLane *lane = &c->lanes.lanes[i];
+  guint product = g_rand_int_range (c->rand, 1, N_PRODUCTS + 1);
+  guint units = g_rand_int_range (c->rand, 1, 4);
+  guint after_ms = g_rand_int_range (c->rand, 0, 15);
+  g_autofree char *sku = g_strdup_printf ("P%u", product);
+  g_autofree char *qty = g_strdup_printf ("%u", units);
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                               G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+
+  g_subprocess_launcher_set_child_setup (launcher, tn_lane_child_setup, NULL, NULL);
+  if (lane->env != NULL)
+    g_subprocess_launcher_set_environ (launcher, lane->env);
+  process = g_subprocess_launcher_spawn (launcher, &error, tn_lane_program ("TN_CTL"),
+                                         "--data-dir", lane->dir, "sell", "--sku", sku, "--qty",
+                                         qty, "--json", NULL);
+  g_assert_no_error (error);
+  g_usleep (after_ms * 1000);
+  g_subprocess_force_exit (process);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, NULL);
+  if (g_subprocess_get_if_exited (process) && g_subprocess_get_exit_status (process) == 0)
+    {
+      g_autoptr(JsonNode) root = json_from_string (out, NULL);
+      TnFaultSale *sale = g_new0 (TnFaultSale, 1);
+
+      g_assert_nonnull (root);
+      sale->sale_id = g_strdup (json_object_get_string_member (json_node_get_object (root),
+                                                               "sale_id"));
+      sale->lane = i;
+      sale->product = product;
+      sale->qty = units;
+      g_ptr_array_add (c->sales, sale);
+      tn_campaign_log (c, "L%u sell %s x%s, killed after %u ms → had committed %s", i + 1, sku,
+                       qty, after_ms, sale->sale_id);
+    }
+  else if (g_subprocess_get_if_signaled (process))
+    {
+      TnFaultSale *maybe = g_new0 (TnFaultSale, 1);
+
+      maybe->lane = i;
+      maybe->product = product;
+      maybe->qty = units;
+      g_ptr_array_add (c->maybe_sales, maybe);
+      tn_campaign_log (c, "L%u sell %s x%s, killed after %u ms → unknown", i + 1, sku, qty,
+                       after_ms);
+    }
+  else
+    {
+      c->n_refused_sales++;
+      tn_campaign_log (c, "L%u sell %s x%s, killed after %u ms → refused", i + 1, sku, qty,
+                       after_ms);
     }
 }
 
@@ -575,8 +643,10 @@ step (TnCampaign *c,
     concurrent_edit (c);
   else if (n == plan->split_edit)
     split_edit (c);
-  else if (roll < 45)
+  else if (roll < 42)
     op_sell (c, pick_lane (c), FALSE);
+  else if (roll < 45)
+    op_sell_interrupted (c, pick_lane (c));
   else if (roll < 52)
     op_void (c);
   else if (roll < 58)

@@ -38,6 +38,7 @@ typedef struct
   TnFaultProxy  *hub_links[TN_LANE_MAX];
   GPtrArray     *history;     /* char *: one line per operation or fault */
   GPtrArray     *sales;       /* TnFaultSale *: every sale reported committed */
+  GPtrArray     *maybe_sales; /* TnFaultSale * (no id): `sell` killed mid-way */
   guint          n_refused_sales;
   guint          n_products;
   gint64         received[16];    /* units of P<k> received, opening stock included */
