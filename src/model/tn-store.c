@@ -111,7 +111,12 @@ tn_store_set_db_error (TnStore     *self,
 {
   int code = sqlite3_extended_errcode (self->db);
 
-  if ((code & 0xff) == SQLITE_FULL)
+  /* A write refused by the file system is reported by SQLite as a "disk
+   * I/O error" unless it was ENOSPC (EFBIG from a file-size limit,
+   * EDQUOT from a quota, growing the -shm file): for the manager that is
+   * a full disk, not a damaged database. */
+  if ((code & 0xff) == SQLITE_FULL || code == SQLITE_IOERR_WRITE ||
+      code == SQLITE_IOERR_SHMSIZE || code == SQLITE_IOERR_TRUNCATE)
     g_set_error (error, TN_ERROR, TN_ERROR_DISK_FULL,
                  _("%s: the disk is full. Nothing was saved; free some space on this lane "
                  "and try again."), what);
@@ -286,6 +291,12 @@ open_at_version (TnStore      *self,
   version = tn_store_schema_read_version (self->db);
   if (version < 0)
     {
+      int code = sqlite3_errcode (self->db);
+
+      /* Opening a database in WAL mode writes its -shm and -wal files: a
+       * full disk fails here, and the database is not damaged. */
+      if ((code & 0xff) == SQLITE_IOERR || (code & 0xff) == SQLITE_FULL)
+        return tn_store_set_db_error (self, error, self->path);
       g_set_error (error, TN_ERROR, TN_ERROR_DATABASE,
                    _("%s is not a Tendero database, or it is damaged: %s"),
                    self->path, sqlite3_errmsg (self->db));

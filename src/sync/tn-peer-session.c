@@ -73,6 +73,11 @@ tn_peer_session_fail_internal (TnPeerSession *self,
     self->auth_failed = TRUE;
   tn_peer_session_send_text_internal (self, frame);
   stop_timers (self);
+  /* Only a server may close with 1011 (RFC 6455): libsoup refuses it
+   * from a client with a critical and leaves the connection open.  The
+   * error frame above carries the real code. */
+  if (code == TN_SYNC_CLOSE_INTERNAL && self->role != TN_PEER_ROLE_SERVER)
+    code = SOUP_WEBSOCKET_CLOSE_GOING_AWAY;
   if (soup_websocket_connection_get_state (self->connection) == SOUP_WEBSOCKET_STATE_OPEN)
     soup_websocket_connection_close (self->connection, code, NULL);
 }
