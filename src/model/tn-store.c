@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "tn-store-private.h"
 
+#include <errno.h>
 #include <glib/gi18n.h>
 
 #include <string.h>
@@ -110,16 +111,24 @@ tn_store_set_db_error (TnStore     *self,
                        const char  *what)
 {
   int code = sqlite3_extended_errcode (self->db);
+  int os_error = sqlite3_system_errno (self->db);
 
-  /* A write refused by the file system is reported by SQLite as a "disk
-   * I/O error" unless it was ENOSPC (EFBIG from a file-size limit,
-   * EDQUOT from a quota, growing the -shm file): for the manager that is
-   * a full disk, not a damaged database. */
-  if ((code & 0xff) == SQLITE_FULL || code == SQLITE_IOERR_WRITE ||
-      code == SQLITE_IOERR_SHMSIZE || code == SQLITE_IOERR_TRUNCATE)
+  /* SQLite says "full" for ENOSPC only; a write refused otherwise
+   * (EFBIG from a file-size limit, EDQUOT from a quota, growing the -shm
+   * file) is a "disk I/O error", and by then errno may be gone.  For the
+   * manager it is a disk problem, not a damaged database. */
+  if ((code & 0xff) == SQLITE_FULL ||
+      ((code & 0xff) == SQLITE_IOERR &&
+       (os_error == ENOSPC || os_error == EFBIG || os_error == EDQUOT)))
     g_set_error (error, TN_ERROR, TN_ERROR_DISK_FULL,
                  _("%s: the disk is full. Nothing was saved; free some space on this lane "
                  "and try again."), what);
+  else if (code == SQLITE_IOERR_WRITE || code == SQLITE_IOERR_SHMSIZE ||
+           code == SQLITE_IOERR_TRUNCATE)
+    g_set_error (error, TN_ERROR, TN_ERROR_DISK_FULL,
+                 _("%s: writing to the disk failed — the disk is full or failing. Nothing was "
+                   "saved; free some space on this lane (or check the disk) and try again."),
+                 what);
   else
     g_set_error (error, TN_ERROR, TN_ERROR_DATABASE, _("%s: %s (SQLite error %d)"),
                  what, sqlite3_errmsg (self->db), code);
