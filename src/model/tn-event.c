@@ -6,17 +6,47 @@
 
 #include <string.h>
 
+#include <nettle/sha2.h>
+
 #include "tn-canonical-json.h"
 #include "tn-error.h"
 #include "tn-json-strict.h"
 
 /* Hashing and the canonical record ------------------------------------- */
 
+/* SHA-256 of @a then @b, as lowercase hex.  Nettle rather than GChecksum:
+ * it uses the CPU's SHA instructions, and every event received is
+ * hashed again to check it. */
+static char *
+sha256_hex2 (const void *a,
+             gsize       a_len,
+             const void *b,
+             gsize       b_len)
+{
+  static const char digits[] = "0123456789abcdef";
+  struct sha256_ctx ctx;
+  guint8 digest[SHA256_DIGEST_SIZE];
+  char *hex = g_malloc (2 * SHA256_DIGEST_SIZE + 1);
+
+  sha256_init (&ctx);
+  sha256_update (&ctx, a_len, a);
+  if (b_len > 0)
+    sha256_update (&ctx, b_len, b);
+  sha256_digest (&ctx, SHA256_DIGEST_SIZE, digest);
+  for (guint i = 0; i < SHA256_DIGEST_SIZE; i++)
+    {
+      hex[2 * i] = digits[digest[i] >> 4];
+      hex[2 * i + 1] = digits[digest[i] & 0xf];
+    }
+  hex[2 * SHA256_DIGEST_SIZE] = '\0';
+  return hex;
+}
+
 char *
 tn_sha256_hex (const void *data,
                gsize       length)
 {
-  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, length);
+  return sha256_hex2 (data, length, NULL, 0);
 }
 
 static void
@@ -69,13 +99,8 @@ event_build_canonical (TnEvent  *event,
   append_json_string (tail, tn_event_type_to_string (event->type));
   g_string_append_c (tail, '}');
 
-  {
-    g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
-    g_checksum_update (sum, (const guchar *) head->str, head->len);
-    g_checksum_update (sum, (const guchar *) tail->str, tail->len);
-    g_free (event->hash);
-    event->hash = g_strdup (g_checksum_get_string (sum));
-  }
+  g_free (event->hash);
+  event->hash = sha256_hex2 (head->str, head->len, tail->str, tail->len);
 
   g_string_append (head, ",\"hash\":\"");
   g_string_append (head, event->hash);

@@ -56,8 +56,8 @@ save_hlc (TnStore  *self,
   return tn_store_meta_set (self, "hlc", text, error);
 }
 
-/* Writes the event row and advances the version vector.  The caller
- * has checked that (origin, seq - 1) is present. */
+/* Writes the event row.  The caller has checked that (origin, seq - 1)
+ * is present and advances the version vector (write_vv ()). */
 static gboolean
 insert_event (TnStore        *self,
               const TnEvent  *event,
@@ -84,14 +84,24 @@ insert_event (TnStore        *self,
       return tn_store_set_db_error (self, error, what);
     }
   sqlite3_reset (stmt);
+  return TRUE;
+}
 
-  stmt = tn_store_stmt (self,
+/* Sets the stored version vector of @origin to @seq. */
+static gboolean
+write_vv (TnStore     *self,
+          const char  *origin,
+          gint64       seq,
+          GError     **error)
+{
+  sqlite3_stmt *stmt = tn_store_stmt (self,
       "INSERT INTO vv (origin, seq) VALUES (?, ?) "
       "ON CONFLICT (origin) DO UPDATE SET seq = excluded.seq", error);
+
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, event->origin, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, event->seq);
+  sqlite3_bind_text (stmt, 1, origin, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, seq);
   return tn_store_step_done (self, stmt, error);
 }
 
@@ -135,7 +145,8 @@ tn_store_append (TnStore      *self,
                         error);
   if (event == NULL)
     return NULL;
-  if (!insert_event (self, event, error))
+  if (!insert_event (self, event, error) ||
+      !write_vv (self, event->origin, event->seq, error))
     return NULL;
 
   stmt = tn_store_stmt (self,
@@ -477,7 +488,11 @@ apply_remote_locked (TnStore        *self,
   g_autoptr(GHashTable) was_held = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GHashTable) incoming_slots = g_hash_table_new_full (g_str_hash, g_str_equal,
                                                                 g_free, NULL);
+  /* Origins whose stored vv row is written once, at the end, not per event. */
+  g_autoptr(GHashTable) advanced = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   ApplyState state = { waiting, held, queued, was_held, incoming_slots };
+  GHashTableIter iter;
+  gpointer origin;
   gboolean queue_empty = TRUE;
   TnHlc hlc, max_remote = 0;
   gboolean progress = TRUE;
@@ -566,6 +581,8 @@ apply_remote_locked (TnStore        *self,
               !tn_projection_apply (self, event, error))
             return FALSE;
           tn_version_vector_set (vv, event->origin, event->seq);
+          if (!g_hash_table_contains (advanced, event->origin))
+            g_hash_table_add (advanced, g_strdup (event->origin));
           max_remote = MAX (max_remote, event->hlc);
           if (from_queue && !forget_held (self, event, error))
             return FALSE;
@@ -587,6 +604,11 @@ apply_remote_locked (TnStore        *self,
             }
         }
     }
+
+  g_hash_table_iter_init (&iter, advanced);
+  while (g_hash_table_iter_next (&iter, &origin, NULL))
+    if (!write_vv (self, origin, tn_version_vector_get (vv, origin), error))
+      return FALSE;
 
   for (guint i = 0; i < waiting->len; i++)
     {
