@@ -163,7 +163,7 @@ test_dead_letters (void)
   g_assert_no_error (error);
   g_assert_cmpint (tn_store_count_dead_letters (store), ==, 2);
 
-  letters = tn_store_list_dead_letters (store, &error);
+  letters = tn_store_list_dead_letters (store, 0, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (letters->len, ==, 2);
   for (guint i = 0; i < letters->len; i++)

@@ -905,19 +905,19 @@ test_dead_letters (Fixture       *fx,
   g_autoptr(GPtrArray) empty = NULL;
   g_autoptr(GPtrArray) all = NULL;
   g_autoptr(GPtrArray) one = NULL;
-  TnDeadLetterInfo *newest;
+  TnDeadLetter *newest;
 
-  empty = tn_store_query_dead_letters (fx->store, 0, &error);
+  empty = tn_store_list_dead_letters (fx->store, 0, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (empty->len, ==, 0);
-  g_assert_cmpint (tn_store_query_dead_letter_count (fx->store, &error), ==, 0);
+  g_assert_cmpint (tn_store_count_dead_letters (fx->store), ==, 0);
 
   tn_test_sql (fx->store,
                "INSERT INTO dead_letters (event_id, origin, seq, reason, created_at) VALUES "
                "('e-old', 'o1', 4, 'price below zero', 1700000000000), "
                "('e-new', 'o2', 9, 'unknown SKU', 1700000050000), "
                "('e-mid', 'o1', 7, 'bad hash', 1700000020000)");
-  all = tn_store_query_dead_letters (fx->store, 0, &error);
+  all = tn_store_list_dead_letters (fx->store, 0, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (all->len, ==, 3);
   newest = all->pdata[0];
@@ -926,13 +926,13 @@ test_dead_letters (Fixture       *fx,
   g_assert_cmpint (newest->seq, ==, 9);
   g_assert_cmpstr (newest->reason, ==, "unknown SKU");
   g_assert_cmpint (newest->created_at, ==, 1700000050000);
-  g_assert_cmpstr (((TnDeadLetterInfo *) all->pdata[1])->event_id, ==, "e-mid");
-  g_assert_cmpstr (((TnDeadLetterInfo *) all->pdata[2])->event_id, ==, "e-old");
-  g_assert_cmpint (tn_store_query_dead_letter_count (fx->store, &error), ==, 3);
+  g_assert_cmpstr (((TnDeadLetter *) all->pdata[1])->event_id, ==, "e-mid");
+  g_assert_cmpstr (((TnDeadLetter *) all->pdata[2])->event_id, ==, "e-old");
+  g_assert_cmpint (tn_store_count_dead_letters (fx->store), ==, 3);
 
-  one = tn_store_query_dead_letters (fx->store, 1, &error);
+  one = tn_store_list_dead_letters (fx->store, 1, &error);
   g_assert_cmpuint (one->len, ==, 1);
-  g_assert_cmpstr (((TnDeadLetterInfo *) one->pdata[0])->event_id, ==, "e-new");
+  g_assert_cmpstr (((TnDeadLetter *) one->pdata[0])->event_id, ==, "e-new");
 }
 
 static void

@@ -43,7 +43,7 @@ tn_ctl_cmd_deadletters_list (TnCtl   *ctl,
       !tn_ctl_open_store (ctl, error))
     return FALSE;
 
-  letters = tn_store_list_dead_letters (ctl->store, error);
+  letters = tn_store_list_dead_letters (ctl->store, 0, error);
   if (letters == NULL)
     return FALSE;
 

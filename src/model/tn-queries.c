@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
 /* Read-only views of the projections: the catalogue and its search, the
- * sales, the alerts (and their acknowledgement), the outbox and dead
- * letters, currency decimals. */
+ * sales, the alerts (and their acknowledgement), the outbox, currency
+ * decimals.  Dead letters are the store's (tn_store_list_dead_letters). */
 
 #include "tn-queries.h"
 
@@ -520,80 +520,6 @@ tn_store_list_pending_events (TnStore  *store,
       return NULL;
     }
   return g_steal_pointer (&entries);
-}
-
-void
-tn_dead_letter_info_free (TnDeadLetterInfo *letter)
-{
-  if (letter == NULL)
-    return;
-  g_free (letter->event_id);
-  g_free (letter->origin);
-  g_free (letter->reason);
-  g_free (letter);
-}
-
-GPtrArray *
-tn_store_query_dead_letters (TnStore  *store,
-                            guint     limit,
-                            GError  **error)
-{
-  g_autoptr(GPtrArray) letters = NULL;
-  g_autoptr(GError) local_error = NULL;
-  sqlite3_stmt *stmt;
-
-  g_return_val_if_fail (TN_IS_STORE (store), NULL);
-
-  stmt = tn_store_stmt (store,
-      "SELECT event_id, origin, seq, reason, created_at FROM dead_letters "
-      "ORDER BY created_at DESC, event_id LIMIT ?", error);
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_int64 (stmt, 1, limit == 0 ? -1 : (gint64) limit);
-  letters = g_ptr_array_new_with_free_func ((GDestroyNotify) tn_dead_letter_info_free);
-  while (tn_store_step_row (store, stmt, &local_error))
-    {
-      TnDeadLetterInfo *letter = g_new0 (TnDeadLetterInfo, 1);
-
-      letter->event_id = g_strdup (tn_column_text (stmt, 0));
-      letter->origin = g_strdup (tn_column_text (stmt, 1));
-      letter->seq = sqlite3_column_int64 (stmt, 2);
-      letter->reason = g_strdup (tn_column_text (stmt, 3));
-      letter->created_at = sqlite3_column_int64 (stmt, 4);
-      g_ptr_array_add (letters, letter);
-    }
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return NULL;
-    }
-  return g_steal_pointer (&letters);
-}
-
-gint64
-tn_store_query_dead_letter_count (TnStore  *store,
-                             GError  **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  sqlite3_stmt *stmt;
-  gint64 count = 0;
-
-  g_return_val_if_fail (TN_IS_STORE (store), -1);
-
-  stmt = tn_store_stmt (store, "SELECT count (*) FROM dead_letters", error);
-  if (stmt == NULL)
-    return -1;
-  if (tn_store_step_row (store, stmt, &local_error))
-    {
-      count = sqlite3_column_int64 (stmt, 0);
-      sqlite3_reset (stmt);
-    }
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return -1;
-    }
-  return count;
 }
 
 /* Currencies ------------------------------------------------------------- */

@@ -138,27 +138,6 @@ GPtrArray *tn_store_list_pending_events  (TnStore              *store,
                                           guint                 limit,
                                           GError              **error);
 
-typedef struct
-{
-  char   *event_id;
-  char   *origin;
-  gint64  seq;
-  char   *reason;       /* why the hub refused it */
-  gint64  created_at;   /* ms since the Unix epoch */
-} TnDeadLetterInfo;
-
-void       tn_dead_letter_info_free      (TnDeadLetterInfo     *letter);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (TnDeadLetterInfo, tn_dead_letter_info_free)
-
-/* Events the hub refused (the dead-letter list the cloud client keeps),
- * for screens: newest first, at most @limit (0: no limit)
- * (TnDeadLetterInfo*, transfer full). */
-GPtrArray *tn_store_query_dead_letters   (TnStore              *store,
-                                          guint                 limit,
-                                          GError              **error);
-gint64     tn_store_query_dead_letter_count (TnStore              *store,
-                                          GError              **error);
-
 /* Currencies -------------------------------------------------------------- */
 
 /* Decimals of @currency: the store's for the base currency (or NULL),

@@ -736,6 +736,7 @@ tn_store_add_dead_letter (TnStore     *self,
 
 GPtrArray *
 tn_store_list_dead_letters (TnStore  *self,
+                            guint     limit,
                             GError  **error)
 {
   g_autoptr(GPtrArray) letters =
@@ -746,9 +747,10 @@ tn_store_list_dead_letters (TnStore  *self,
   ASSERT_OWNER (self);
   stmt = tn_store_stmt (self,
       "SELECT event_id, origin, seq, reason, created_at FROM dead_letters "
-      "ORDER BY created_at DESC, origin, seq DESC", error);
+      "ORDER BY created_at DESC, origin, seq DESC LIMIT ?", error);
   if (stmt == NULL)
     return NULL;
+  sqlite3_bind_int64 (stmt, 1, limit == 0 ? -1 : (gint64) limit);
   while (tn_store_step_row (self, stmt, &local_error))
     {
       TnDeadLetter *letter = g_new0 (TnDeadLetter, 1);

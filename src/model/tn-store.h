@@ -195,8 +195,10 @@ gboolean     tn_store_add_dead_letter      (TnStore               *self,
                                             gint64                 seq,
                                             const char            *reason,
                                             GError               **error);
-/* Newest first (TnDeadLetter*), or NULL with @error. */
+/* Newest first, at most @limit (0: all) (TnDeadLetter*), or NULL with
+ * @error. */
 GPtrArray   *tn_store_list_dead_letters    (TnStore               *self,
+                                            guint                  limit,
                                             GError               **error);
 gint64       tn_store_count_dead_letters   (TnStore               *self);
 

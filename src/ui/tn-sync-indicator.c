@@ -332,14 +332,14 @@ refresh_details (TnSyncIndicator *self)
   g_clear_error (&error);
 
   g_string_truncate (text, 0);
-  dead = tn_store_query_dead_letters (store, LIST_LIMIT, &error);
+  dead = tn_store_list_dead_letters (store, LIST_LIMIT, &error);
   if (dead == NULL)
     g_string_append (text, error->message);
   else if (dead->len == 0)
     g_string_append (text, _("None: the hub refused no event"));
   for (guint i = 0; dead != NULL && i < dead->len; i++)
     {
-      TnDeadLetterInfo *letter = dead->pdata[i];
+      TnDeadLetter *letter = dead->pdata[i];
       g_autofree char *when = tn_manager_format_ms (letter->created_at, "%x %X");
 
       if (i > 0)
