@@ -716,6 +716,28 @@ set_bad_string (JsonObject *record, JsonObject *payload)
   json_object_set_string_member (record, bad_member, bad_value);
 }
 
+/* New ids are UUID v7: valid, and later ones sort later (the index
+ * locality replication depends on). */
+static void
+test_new_ids_time_ordered (void)
+{
+  g_autofree char *previous = NULL;
+
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autofree char *id = tn_uuid_new ();
+
+      g_assert_true (tn_is_uuid (id));
+      g_assert_cmpint (id[14], ==, '7');
+      g_assert_true (strchr ("89ab", id[19]) != NULL);
+      if (previous != NULL)
+        g_assert_cmpstr (previous, <, id);
+      g_clear_pointer (&previous, g_free);
+      previous = g_steal_pointer (&id);
+      g_usleep (2000);   /* the next millisecond */
+    }
+}
+
 static void
 test_reject_bad_uuid (void)
 {
@@ -1184,6 +1206,7 @@ main (int    argc,
   g_test_add_func ("/event/reject/too-large", test_reject_too_large);
   g_test_add_func ("/event/reject/wrong-store", test_reject_wrong_store);
   g_test_add_func ("/event/reject/unknown-field", test_reject_unknown_field);
+  g_test_add_func ("/event/ids/time-ordered", test_new_ids_time_ordered);
   g_test_add_func ("/event/reject/bad-uuid", test_reject_bad_uuid);
   g_test_add_func ("/event/reject/bad-hlc", test_reject_bad_hlc);
   g_test_add_func ("/event/reject/seq-zero", test_reject_seq_zero);

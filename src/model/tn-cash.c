@@ -72,7 +72,7 @@ tn_store_open_cash_session (TnStore     *store,
       return NULL;
     }
 
-  session = g_uuid_string_random ();
+  session = tn_uuid_new ();
   payload = json_object_new ();
   json_object_set_string_member (payload, "session_id", session);
   json_object_set_string_member (payload, "terminal", tn_store_get_terminal (store));

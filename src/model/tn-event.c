@@ -163,7 +163,7 @@ tn_event_new (const char      *store,
 {
   g_autoptr(TnEvent) event = g_new0 (TnEvent, 1);
 
-  event->event_id = g_uuid_string_random ();
+  event->event_id = tn_uuid_new ();
   event->store = g_strdup (store);
   event->origin = g_strdup (origin);
   event->seq = seq;

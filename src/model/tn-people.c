@@ -34,7 +34,7 @@ tn_store_add_employee (TnStore     *store,
                        gboolean     manager,
                        GError     **error)
 {
-  g_autofree char *id = g_uuid_string_random ();
+  g_autofree char *id = tn_uuid_new ();
   g_autofree char *existing = NULL;
   JsonObject *payload;
 

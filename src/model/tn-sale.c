@@ -634,7 +634,7 @@ sell_locked (TnStore        *store,
     return NULL;
   fiscal_object = json_node_get_object (fiscal);
 
-  receipt->sale_id = g_uuid_string_random ();
+  receipt->sale_id = tn_uuid_new ();
   json_object_set_string_member (payload, "sale_id", receipt->sale_id);
   json_object_set_string_member (payload, "terminal", tn_store_get_terminal (store));
   if (request->cashier != NULL)

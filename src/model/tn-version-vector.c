@@ -179,6 +179,30 @@ tn_version_vector_to_json (const TnVersionVector *vv)
   return node;
 }
 
+char *
+tn_uuid_new (void)
+{
+  guint64 ms = (guint64) (g_get_real_time () / 1000);
+  guint8 bytes[16];
+
+  for (guint i = 0; i < 6; i++)
+    bytes[i] = (guint8) (ms >> (40 - 8 * i));
+  for (guint i = 6; i < 16; i += 2)
+    {
+      guint32 r = g_random_int ();
+
+      bytes[i] = (guint8) r;
+      bytes[i + 1] = (guint8) (r >> 8);
+    }
+  bytes[6] = (bytes[6] & 0x0f) | 0x70;   /* version 7 */
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;   /* RFC 9562 variant */
+  return g_strdup_printf ("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+                          "%02x%02x%02x%02x%02x%02x",
+                          bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5],
+                          bytes[6], bytes[7], bytes[8], bytes[9], bytes[10], bytes[11],
+                          bytes[12], bytes[13], bytes[14], bytes[15]);
+}
+
 gboolean
 tn_is_uuid (const char *text)
 {

@@ -50,5 +50,9 @@ char            *tn_version_vector_to_string  (const TnVersionVector *vv);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TnVersionVector, tn_version_vector_free)
 
 gboolean         tn_is_uuid                   (const char            *text);
+/* A new lowercase UUID version 7 (RFC 9562): milliseconds since 1970,
+ * then 74 random bits.  Ids made later sort later, so the tables and
+ * indexes keyed by them grow at their end instead of at random pages. */
+char            *tn_uuid_new                  (void);
 
 G_END_DECLS
