@@ -107,7 +107,7 @@ main (int    argc,
   start = g_get_monotonic_time ();
   for (guint i = 0; i < N_LANES; i++)
     tn_bench_lane_start (lanes[i]);
-  seconds = tn_bench_wait_converged (lanes, N_LANES, shared + before_heal, start, 2000, 600,
+  seconds = tn_bench_wait_converged (lanes, N_LANES, shared + before_heal, start, 20000, 600,
                                      &vv);
   for (guint i = 0; i < N_LANES; i++)
     cpu[i] = tn_bench_lane_cpu_seconds (lanes[i]);

@@ -77,7 +77,7 @@ main (int    argc,
   /* Poll the databases (cheap) until the three hold the same events. */
   for (;;)
     {
-      seconds = tn_bench_wait_converged (lanes, 3, source_events, start, 2000, 0.05, &vv);
+      seconds = tn_bench_wait_converged (lanes, 3, source_events, start, 20000, 0.1, &vv);
       if (first_byte < 0 && (tn_bench_relay_get_last_activity (relays[0]) > 0 ||
                              tn_bench_relay_get_last_activity (relays[1]) > 0))
         first_byte = tn_bench_seconds (start);
