@@ -694,6 +694,11 @@ tn_store_apply_remote (TnStore        *self,
   sqlite3_db_config (tn_store_get_db (self), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
   if (!tn_store_exec (self, "PRAGMA wal_autocheckpoint = 4000", error))
     return FALSE;
+  /* A batch touches the sales, lines, inventory and fiscal indexes at
+   * once: with the 16 MiB every connection gets, the cache thrashed once
+   * the history passed ~30,000 sales and each batch re-read its pages. */
+  if (!tn_store_exec (self, "PRAGMA cache_size = -65536", error))
+    return FALSE;
   ok = tn_store_begin (self, error);
   if (ok && !apply_remote_locked (self, events, flags, &local, error))
     {

@@ -338,7 +338,7 @@ open_at_version (TnStore      *self,
                               : "PRAGMA synchronous = FULL", error) ||
       !tn_store_exec (self, "PRAGMA foreign_keys = OFF", error) ||
       !tn_store_exec (self, "PRAGMA temp_store = MEMORY", error) ||
-      !tn_store_exec (self, "PRAGMA cache_size = -65536", error))
+      !tn_store_exec (self, "PRAGMA cache_size = -16000", error))
     return FALSE;
 
   if (version < target_version &&
