@@ -4,8 +4,10 @@
  * never goes backwards, causal application of remote batches, the
  * outbox, the store identity, and sharing the file with tendero-ctl. */
 
+#include <glib/gstdio.h>
 #include <string.h>
 
+#include "tn-checkpointer.h"
 #include "tn-digest.h"
 #include "tn-error.h"
 #include "tn-event.h"
@@ -381,6 +383,95 @@ test_two_connections_concurrent (void)
   g_assert_cmpint (tn_test_sql_int (store, "SELECT count(DISTINCT hlc) FROM events"), ==, 300);
   g_assert_cmpint (tn_test_sql_int (store, "SELECT count(*) FROM outbox"), ==, 300);
   g_clear_object (&store);
+  tn_test_rmdir (dir);
+}
+
+/* Background checkpoints --------------------------------------------------- */
+
+static gint64
+file_size (const char *path)
+{
+  GStatBuf st;
+
+  return g_stat (path, &st) == 0 ? (gint64) st.st_size : -1;
+}
+
+/* The writer's commits hand the WAL to the checkpoint thread past 4000
+ * pages; the pages reach the database file, and stopping joins the
+ * thread with the data intact. */
+static void
+test_checkpoint_in_background (void)
+{
+  g_autofree char *dir = tn_test_mkdtemp ();
+  g_autofree char *path = g_build_filename (dir, "wal.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TnCheckpointer) checkpointer = NULL;
+  sqlite3 *writer = NULL;
+  sqlite3 *reader = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 deadline;
+
+  g_assert_cmpint (sqlite3_open (path, &writer), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (writer, "PRAGMA journal_mode = WAL;"
+                                 "CREATE TABLE blobs (data BLOB)", NULL, NULL, NULL), ==, SQLITE_OK);
+  checkpointer = tn_checkpointer_new (writer, path, &error);
+  g_assert_no_error (error);
+
+  /* 20 commits of 1 MiB: 5,000+ pages. */
+  for (guint i = 0; i < 20; i++)
+    g_assert_cmpint (sqlite3_exec (writer, "INSERT INTO blobs VALUES (zeroblob (1048576))",
+                                   NULL, NULL, NULL), ==, SQLITE_OK);
+  deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (tn_checkpointer_get_count (checkpointer) == 0 && g_get_monotonic_time () < deadline)
+    g_usleep (10000);
+  g_assert_cmpuint (tn_checkpointer_get_count (checkpointer), >, 0);
+  /* Copied into the database file, not by the writer's own commit. */
+  g_assert_cmpint (file_size (path), >, 15 * 1048576);
+
+  /* The writer goes on while the WAL is copied or restarted. */
+  for (guint i = 0; i < 3; i++)
+    g_assert_cmpint (sqlite3_exec (writer, "INSERT INTO blobs VALUES (zeroblob (1024))",
+                                   NULL, NULL, NULL), ==, SQLITE_OK);
+
+  g_clear_pointer (&checkpointer, tn_checkpointer_free);
+  g_assert_cmpint (sqlite3_close (writer), ==, SQLITE_OK);
+
+  g_assert_cmpint (sqlite3_open (path, &reader), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (reader, "SELECT count(*), sum(length(data)) FROM blobs",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 23);
+  g_assert_cmpint (sqlite3_column_int64 (stmt, 1), ==, 20 * 1048576 + 3 * 1024);
+  sqlite3_finalize (stmt);
+  sqlite3_close (reader);
+  tn_test_rmdir (dir);
+}
+
+/* A store that checkpoints in background still commits, reopens and
+ * stops at once. */
+static void
+test_store_checkpoint_in_background (void)
+{
+  g_autofree char *dir = tn_test_mkdtemp ();
+  g_autoptr(TnStore) store = tn_test_store_new (dir, "L1", TRUE, TRUE);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (tn_store_checkpoint_in_background (store, &error));
+  g_assert_no_error (error);
+  g_assert_true (tn_store_checkpoint_in_background (store, &error));
+  g_assert_true (tn_store_set_setting (store, "k", "v", &error));
+  g_clear_object (&store);
+
+  {
+    g_autofree char *path = g_build_filename (dir, "tendero.db", NULL);
+    g_autofree char *value = NULL;
+
+    store = tn_store_open (path, TN_STORE_FLAGS_NONE, &error);
+    g_assert_no_error (error);
+    value = tn_store_get_setting (store, "k");
+    g_assert_cmpstr (value, ==, "v");
+    g_clear_object (&store);
+  }
   tn_test_rmdir (dir);
 }
 
@@ -1113,6 +1204,8 @@ main (int    argc,
   g_test_add_func ("/store/connections/interleaved", test_two_connections);
   g_test_add_func ("/store/connections/concurrent", test_two_connections_concurrent);
   g_test_add_func ("/store/connections/busy-timeout", test_busy_timeout);
+  g_test_add_func ("/store/checkpoint/background", test_checkpoint_in_background);
+  g_test_add_func ("/store/checkpoint/store", test_store_checkpoint_in_background);
   g_test_add_func ("/store/apply/duplicates", test_apply_duplicates);
   g_test_add_func ("/store/apply/reverse-order", test_apply_reverse_order);
   g_test_add_func ("/store/apply/reverse-batch", test_apply_reverse_batch);

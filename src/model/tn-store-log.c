@@ -655,6 +655,28 @@ read_synchronous (TnStore *self)
   return level;
 }
 
+/* Commits that follow do not wait for the disk (synchronous=NORMAL in
+ * WAL mode: atomic, and the database consistent after a crash; only the
+ * newest commits may be lost).  *relaxed says whether to go back to FULL
+ * with restore_durable_commits (). */
+static gboolean
+relax_commits (TnStore   *self,
+               gboolean  *relaxed,
+               GError   **error)
+{
+  /* Inside a transaction the level cannot change; its commit decides. */
+  *relaxed = sqlite3_get_autocommit (tn_store_get_db (self)) && read_synchronous (self) == 2;
+  return !*relaxed || tn_store_exec (self, "PRAGMA synchronous = NORMAL", error);
+}
+
+static gboolean
+restore_durable_commits (TnStore   *self,
+                         gboolean   relaxed,
+                         GError   **error)
+{
+  return !relaxed || tn_store_exec (self, "PRAGMA synchronous = FULL", error);
+}
+
 gboolean
 tn_store_apply_remote (TnStore        *self,
                        GPtrArray      *events,
@@ -683,16 +705,17 @@ tn_store_apply_remote (TnStore        *self,
    * next local commit (synchronous=FULL) makes every batch before it
    * durable too: a local event never outlives the remote events its
    * deps name. */
-  relaxed = read_synchronous (self) == 2;
-  if (relaxed && !tn_store_exec (self, "PRAGMA synchronous = NORMAL", error))
+  if (!relax_commits (self, &relaxed, error))
     return FALSE;
   /* A connection that takes in peers' batches writes a lot: checkpoint
    * every 4000 pages (16 MiB) rather than 1000, so hot pages (indexes,
-   * stock, the digest) go to the database file once, not every batch.
+   * stock, the digest) go to the database file once, not every batch
+   * (unless a checkpointer thread does it: tn-checkpointer.c).
    * Closing then leaves the WAL for the next opener to checkpoint, so a
    * stopping lane does not copy up to 16 MiB on its way out. */
   sqlite3_db_config (tn_store_get_db (self), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
-  if (!tn_store_exec (self, "PRAGMA wal_autocheckpoint = 4000", error))
+  if (!tn_store_has_checkpointer (self) &&
+      !tn_store_exec (self, "PRAGMA wal_autocheckpoint = 4000", error))
     return FALSE;
   /* A batch touches the sales, lines, inventory and fiscal indexes at
    * once: with the 16 MiB every connection gets, the cache thrashed once
@@ -708,7 +731,7 @@ tn_store_apply_remote (TnStore        *self,
   else if (ok)
     ok = tn_store_commit (self, error);
   /* Back to FULL even after a failure: local sales must stay durable. */
-  if (relaxed && !tn_store_exec (self, "PRAGMA synchronous = FULL", ok ? error : NULL))
+  if (!restore_durable_commits (self, relaxed, ok ? error : NULL))
     ok = FALSE;
   if (ok && result != NULL)
     *result = local;
@@ -787,6 +810,9 @@ tn_store_outbox_advance (TnStore                *self,
 {
   gint64 upto = tn_version_vector_get (acked, tn_store_get_replica_id (self));
   sqlite3_stmt *stmt;
+  gboolean relaxed;
+  gboolean ok;
+  gint64 changed;
 
   if (upto <= 0)
     return 0;
@@ -798,7 +824,14 @@ tn_store_outbox_advance (TnStore                *self,
   sqlite3_bind_int (stmt, 1, status);
   sqlite3_bind_int64 (stmt, 2, now_ms ());
   sqlite3_bind_int64 (stmt, 3, upto);
-  if (!tn_store_step_done (self, stmt, error))
+  /* A status lost in a crash is behind, never ahead: the peer's next ack
+   * moves it again.  A sender must not wait for the disk on every ack it
+   * receives while it streams. */
+  if (!relax_commits (self, &relaxed, error))
     return -1;
-  return sqlite3_changes (tn_store_get_db (self));
+  ok = tn_store_step_done (self, stmt, error);
+  changed = sqlite3_changes (tn_store_get_db (self));
+  if (!restore_durable_commits (self, relaxed, ok ? error : NULL))
+    ok = FALSE;
+  return ok ? changed : -1;
 }

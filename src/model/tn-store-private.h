@@ -10,6 +10,7 @@ G_BEGIN_DECLS
 /* For the model's own files: SQL helpers over the store's connection. */
 
 sqlite3      *tn_store_get_db        (TnStore     *self);
+gboolean      tn_store_has_checkpointer (TnStore   *self);
 
 /* A cached prepared statement, reset and with bindings cleared.  @sql
  * must be a string literal (the cache is keyed by it). */

@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "tn-checkpointer.h"
 #include "tn-error.h"
 
 struct _TnStore
@@ -18,6 +19,7 @@ struct _TnStore
   GHashTable   *statements;    /* const char *sql (literal) → sqlite3_stmt * */
   gboolean      in_transaction;
   int           schema_version;
+  TnCheckpointer *checkpointer;  /* NULL: SQLite checkpoints on commit */
 
   /* Identity, cached from meta after init. */
   char         *store_id;
@@ -52,6 +54,7 @@ tn_store_finalize (GObject *object)
   TnStore *self = TN_STORE (object);
 
   g_clear_pointer (&self->statements, g_hash_table_unref);
+  g_clear_pointer (&self->checkpointer, tn_checkpointer_free);
   if (self->db != NULL)
     {
       if (self->in_transaction)
@@ -383,6 +386,25 @@ tn_store_open_at_version (const char  *path,
   if (!open_at_version (self, TN_STORE_FLAGS_NO_SYNC, version, error))
     return NULL;
   return g_steal_pointer (&self);
+}
+
+gboolean
+tn_store_checkpoint_in_background (TnStore  *self,
+                                   GError  **error)
+{
+  g_return_val_if_fail (TN_IS_STORE (self), FALSE);
+  ASSERT_OWNER (self);
+
+  if (self->checkpointer != NULL)
+    return TRUE;
+  self->checkpointer = tn_checkpointer_new (self->db, self->path, error);
+  return self->checkpointer != NULL;
+}
+
+gboolean
+tn_store_has_checkpointer (TnStore *self)
+{
+  return self->checkpointer != NULL;
 }
 
 const char *

@@ -38,6 +38,12 @@ TnStore     *tn_store_open                 (const char            *path,
                                             TnStoreFlags           flags,
                                             GError               **error);
 const char  *tn_store_get_path             (TnStore               *self);
+/* From now on a thread of the store's own copies the write-ahead log
+ * into the database, so commits on this connection never wait for a
+ * checkpoint's disk flushes.  For a long-lived connection that writes
+ * a lot (the sync worker's); stops when the store is finalized. */
+gboolean     tn_store_checkpoint_in_background (TnStore           *self,
+                                                GError           **error);
 int          tn_store_get_schema_version   (TnStore               *self);
 
 /* Identity, written once by `tendero-ctl init`. */

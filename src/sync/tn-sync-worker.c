@@ -5,6 +5,7 @@
 
 #include "tn-sync-worker.h"
 
+#include <errno.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
@@ -291,6 +292,30 @@ peers_to_json (TnSyncWorker *self,
   return root;
 }
 
+/* Replaces @path at once for readers, without waiting for the disk: it
+ * is rewritten every second, and a sync thread stalled on fsync under
+ * heavy writes stalls every link it serves. */
+static gboolean
+write_status_file (const char  *path,
+                   const char  *text,
+                   GError     **error)
+{
+  g_autofree char *partial = g_strconcat (path, ".partial", NULL);
+
+  if (!g_file_set_contents_full (partial, text, -1, G_FILE_SET_CONTENTS_NONE, 0644, error))
+    return FALSE;
+  if (g_rename (partial, path) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                   _("Cannot replace %s: %s"), path, g_strerror (saved));
+      g_unlink (partial);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 health_cb (gpointer user_data)
 {
@@ -314,7 +339,7 @@ health_cb (gpointer user_data)
   full = peers_to_json (self, peers, TRUE);
   text = json_to_string (full, TRUE);
   path = g_build_filename (self->data_dir, TN_SYNC_PEERS_FILE, NULL);
-  if (!g_file_set_contents (path, text, -1, &error))
+  if (!write_status_file (path, text, &error))
     g_warning ("Cannot write %s: %s", path, error->message);
 
   /* The UI hears about connections coming and going, not every tick. */
@@ -588,6 +613,10 @@ worker_setup (TnSyncWorker  *self,
     }
   if (!tn_config_check_store (self->config, self->data_dir,
                               tn_store_get_store_id (self->store), error))
+    return FALSE;
+  /* This connection takes in every peer's batches: a checkpoint's disk
+   * flushes must not stall it (nor the links it serves). */
+  if (!tn_store_checkpoint_in_background (self->store, error))
     return FALSE;
   if (sqlite3_open_v2 (db_path, &self->watch_db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
     {
