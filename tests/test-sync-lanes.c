@@ -65,6 +65,34 @@ test_three_lanes_converge (Fixture       *fixture,
     }
 }
 
+/* L1 and L3 only know L2: everything between them is relayed by L2,
+ * which must never hold back from relaying to a lane no one else feeds
+ * (RELAY_YIELD_MS), also after L3 was away. */
+static void
+test_relay_through_middle (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  tn_lane_init (fixture, 0, fixture->key_file, TRUE, 1);
+  tn_lane_init (fixture, 1, fixture->key_file, FALSE, 0);
+  tn_lane_init (fixture, 2, fixture->key_file, FALSE, 1);
+  for (guint i = 0; i < 3; i++)
+    tn_lane_start (&fixture->lanes[i]);
+  g_free (tn_lane_ctl (&fixture->lanes[0], "product", "add", "--sku", "COFFEE", "--name",
+                       "Coffee", "--price", "2.50", NULL));
+  tn_lane_wait_converged (fixture, 3, TN_LANE_CONVERGE_TIMEOUT_US);
+  for (guint i = 0; i < 3; i++)
+    tn_lane_sell (&fixture->lanes[i], "COFFEE", 1);
+  tn_lane_wait_converged (fixture, 3, TN_LANE_CONVERGE_TIMEOUT_US);
+
+  g_assert_cmpint (tn_lane_stop (&fixture->lanes[2], G_USEC_PER_SEC), ==, 0);
+  for (guint i = 0; i < 20; i++)
+    tn_lane_sell (&fixture->lanes[i % 2], "COFFEE", 1);
+  tn_lane_start (&fixture->lanes[2]);
+  tn_lane_wait_converged (fixture, 3, TN_LANE_CONVERGE_TIMEOUT_US);
+  g_assert_cmpint (tn_lane_status_int (&fixture->lanes[2], NULL, "events"), ==,
+                   tn_lane_status_int (&fixture->lanes[0], NULL, "events"));
+}
+
 static void
 test_wrong_key_refused (Fixture       *fixture,
                         gconstpointer  data)
@@ -202,6 +230,8 @@ main (int    argc,
 
   g_test_add ("/sync-lanes/three-lanes-converge", Fixture, NULL, tn_lane_fixture_setup,
               test_three_lanes_converge, tn_lane_fixture_teardown);
+  g_test_add ("/sync-lanes/relay-through-middle", Fixture, NULL, tn_lane_fixture_setup,
+              test_relay_through_middle, tn_lane_fixture_teardown);
   g_test_add ("/sync-lanes/wrong-key-refused", Fixture, NULL, tn_lane_fixture_setup,
               test_wrong_key_refused, tn_lane_fixture_teardown);
   g_test_add ("/sync-lanes/restart-and-conflict", Fixture, NULL, tn_lane_fixture_setup,
