@@ -55,6 +55,7 @@ static gpointer
 checkpoint_thread_func (gpointer user_data)
 {
   TnCheckpointer *self = user_data;
+  int last_rc = SQLITE_OK;
 
   g_mutex_lock (&self->lock);
   while (!self->stopping)
@@ -72,9 +73,14 @@ checkpoint_thread_func (gpointer user_data)
       /* PASSIVE: copies what no reader still needs and never blocks the
        * writer; the writer restarts the WAL once all of it is copied. */
       rc = sqlite3_wal_checkpoint_v2 (self->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-      if (rc != SQLITE_OK && rc != SQLITE_BUSY && rc != SQLITE_INTERRUPT)
-        g_warning ("Cannot copy the write-ahead log into the database: %s",
-                   sqlite3_errmsg (self->db));
+      if (rc == SQLITE_BUSY || rc == SQLITE_INTERRUPT)
+        rc = SQLITE_OK;
+      /* A full disk fails every attempt: say so once, not per commit.
+       * Nothing is lost; the WAL grows until the copy succeeds. */
+      if (rc != SQLITE_OK && rc != last_rc)
+        g_message ("Cannot copy the write-ahead log into the database (it stays in the "
+                   "log for now): %s", sqlite3_errmsg (self->db));
+      last_rc = rc;
 
       g_mutex_lock (&self->lock);
       self->count++;
