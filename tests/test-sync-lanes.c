@@ -66,8 +66,7 @@ test_three_lanes_converge (Fixture       *fixture,
 }
 
 /* L1 and L3 only know L2: everything between them is relayed by L2,
- * which must never hold back from relaying to a lane no one else feeds
- * (RELAY_YIELD_MS), also after L3 was away. */
+ * also what L3 missed while it was away. */
 static void
 test_relay_through_middle (Fixture       *fixture,
                            gconstpointer  data)

@@ -83,22 +83,7 @@ handle_ack (TnPeerSession  *self,
 {
   const char *own = tn_store_get_replica_id (self->store);
   gint64 acked_own = tn_version_vector_get (message->vv, own);
-  g_autoptr(GPtrArray) origins = tn_version_vector_origins (message->vv);
 
-  for (guint i = 0; i < origins->len; i++)
-    {
-      const char *origin = origins->pdata[i];
-
-      if (g_strcmp0 (origin, own) != 0 &&
-          tn_version_vector_get (message->vv, origin) >
-          tn_version_vector_get (self->sent_vv, origin))
-        {
-          gint64 *when = g_new (gint64, 1);
-
-          *when = g_get_monotonic_time ();
-          g_hash_table_replace (self->fed_elsewhere, g_strdup (origin), when);
-        }
-    }
   tn_version_vector_merge (self->peer_vv, message->vv);
   if (self->in_flight > 0)
     self->in_flight--;

@@ -24,12 +24,6 @@ G_BEGIN_DECLS
  * intervals is gone (a cable pulled, a lane frozen): close the session
  * so that the link dials again instead of waiting on a dead socket. */
 #define DEAD_PEER_KEEPALIVES   3
-/* A peer whose acks show events of another lane that we did not send it
- * is being fed that lane by someone else (that lane itself, usually):
- * relaying the same events too would only make it parse them twice.
- * We hold back from relaying that origin until this long after the last
- * such ack, so a feeder that goes away is replaced within it. */
-#define RELAY_YIELD_MS         2000
 
 struct _TnPeerSession
 {
@@ -55,8 +49,6 @@ struct _TnPeerSession
   TnVersionVector         *sent_vv;        /* peer_vv + what we sent it here */
   TnVersionVector         *recv_vv;        /* what it sent us here, held back too */
   GHashTable              *cursors;        /* origin → GQueue of Pending */
-  GHashTable              *fed_elsewhere;  /* origin → monotonic µs the peer last showed
-                                              events of it we had not sent */
   guint                    in_flight;
   gint64                   acked_own;      /* our seq the peer acked, for the outbox */
   TnVersionVector         *digest_vv;      /* vv of the last digest sent */
@@ -70,7 +62,6 @@ struct _TnPeerSession
   guint                    digest_source;
   guint                    periodic_digest_source;
   guint                    liveness_source;
-  guint                    relay_source;
 };
 
 enum

@@ -83,35 +83,6 @@ fill_cursor (TnPeerSession  *self,
   return TRUE;
 }
 
-static gboolean
-relay_yield_cb (gpointer user_data)
-{
-  TnPeerSession *self = user_data;
-
-  self->relay_source = 0;
-  tn_peer_session_pump_internal (self);
-  return G_SOURCE_REMOVE;
-}
-
-/* Whether another lane fed the peer @origin's events lately (see
- * RELAY_YIELD_MS); if so, a pump is due once the yield ends. */
-static gboolean
-yields_relay (TnPeerSession *self,
-              const char    *origin)
-{
-  const gint64 *when = g_hash_table_lookup (self->fed_elsewhere, origin);
-  gint64 left_ms;
-
-  if (when == NULL || g_strcmp0 (origin, tn_store_get_replica_id (self->store)) == 0)
-    return FALSE;
-  left_ms = RELAY_YIELD_MS - (g_get_monotonic_time () - *when) / 1000;
-  if (left_ms <= 0)
-    return FALSE;
-  if (self->relay_source == 0)
-    self->relay_source = tn_sync_timeout_add ((guint) left_ms + 1, relay_yield_cb, self);
-  return TRUE;
-}
-
 /* The next "events" frames: what the peer lacks, merged across origins
  * in clock order (a causal order, so the peer never has to hold an
  * event back for a predecessor we have not sent yet), each origin in seq
@@ -142,8 +113,7 @@ build_frames (TnPeerSession  *self,
           gint64 have = tn_version_vector_get (vv, origin);
           GQueue *queue;
 
-          if (have <= tn_version_vector_get (self->sent_vv, origin) ||
-              yields_relay (self, origin))
+          if (have <= tn_version_vector_get (self->sent_vv, origin))
             continue;
           queue = g_hash_table_lookup (self->cursors, origin);
           if (queue == NULL)
