@@ -630,6 +630,11 @@ tn_application_open_lane (TnApplication  *self,
                    _("The lane in %s has no store yet"), self->data_dir);
       return FALSE;
     }
+  /* Sales commit on the main thread: SQLite's automatic checkpoint there
+   * would copy up to 16 MiB of the sync thread's WAL and flush the disk
+   * while the cashier waits. */
+  if (!tn_store_checkpoint_in_background (store, error))
+    return FALSE;
 
   stop_sync_service (self);
   g_clear_pointer (&self->config, tn_config_free);
