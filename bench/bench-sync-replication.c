@@ -124,10 +124,16 @@ main (int    argc,
             " B up\n", i + 2, tn_bench_relay_get_bytes (relays[i], TN_BENCH_RELAY_TO_CLIENT),
             tn_bench_relay_get_bytes (relays[i], TN_BENCH_RELAY_TO_SERVER));
 
+  /* DESIGN: a lane stops within 1 s (SIGTERM to exit, after a history of
+   * N events and with its peers still up for the first two). */
+  printf ("Stopping (SIGTERM to exit):\n");
   for (guint i = 0; i < G_N_ELEMENTS (lanes); i++)
     {
+      gint64 stop_start = g_get_monotonic_time ();
       int status = tn_bench_lane_stop (lanes[i]);
 
+      printf ("  %s stopped in %.0f ms\n", lanes[i]->terminal,
+              (g_get_monotonic_time () - stop_start) / 1000.0);
       if (status != 0)
         printf ("  %s exited with status %d\n", lanes[i]->terminal, status);
       tn_bench_lane_clear (lanes[i]);

@@ -645,7 +645,7 @@ test_restored_backup (Fixture       *fixture,
   wait_uploaded (lane);
   tn_lane_sell (lane, "SOAP", 3);
   wait_uploaded (lane);
-  g_assert_cmpint (tn_lane_stop (lane, 10 * G_USEC_PER_SEC), ==, 0);
+  g_assert_cmpint (tn_lane_stop (lane, TN_LANE_STOP_LIMIT_US), ==, 0);
 
   copy_files (backup, lane->dir);
   p1_before = tn_lane_status_int (lane, "alerts", "p1");

@@ -214,7 +214,7 @@ test_full_disk_while_syncing (TnLaneFixture *fixture,
   tn_lane_wait_converged (fixture, 2, TN_LANE_CONVERGE_TIMEOUT_US);
   /* Still the process that met the full disk: it did not die. */
   g_assert_nonnull (g_subprocess_get_identifier (l2->process));
-  g_assert_cmpint (tn_lane_stop (l2, 10 * G_USEC_PER_SEC), ==, 0);
+  g_assert_cmpint (tn_lane_stop (l2, TN_LANE_STOP_LIMIT_US), ==, 0);
 }
 
 int

@@ -299,7 +299,7 @@ test_contingency_when_cut_off (Fixture       *fixture,
   add_product (l1, "COFFEE", "Coffee");
   tn_lane_wait_fiscal_numbers (l2);
   tn_lane_wait_converged (fixture, 2, TN_LANE_CONVERGE_TIMEOUT_US);
-  g_assert_cmpint (tn_lane_stop (l1, G_USEC_PER_SEC), ==, 0);
+  g_assert_cmpint (tn_lane_stop (l1, TN_LANE_STOP_LIMIT_US), ==, 0);
 
   /* More sales than L2's reserve holds: the rest get contingency
    * numbers, none is refused. */
@@ -381,7 +381,7 @@ test_clock_skew (Fixture       *fixture,
     }
 
   /* Concurrent edits: the higher clock wins everywhere. */
-  g_assert_cmpint (tn_lane_stop (l2, G_USEC_PER_SEC), ==, 0);
+  g_assert_cmpint (tn_lane_stop (l2, TN_LANE_STOP_LIMIT_US), ==, 0);
   g_free (tn_lane_ctl (l1, "product", "update", "--sku", "TEA", "--name", "Tea (L1 again)",
                        NULL));
   g_free (tn_lane_ctl (l2, "product", "update", "--sku", "TEA", "--name", "Tea (L2 again)",
@@ -612,7 +612,7 @@ test_reconnect_skips_digest (Fixture       *fixture,
   add_product (l1, "COFFEE", "Coffee");
   tn_lane_wait_converged (fixture, 2, TN_LANE_CONVERGE_TIMEOUT_US);
   /* Stop L2: its catch-up and grants would change L1's state. */
-  g_assert_cmpint (tn_lane_stop (&fixture->lanes[1], G_USEC_PER_SEC), ==, 0);
+  g_assert_cmpint (tn_lane_stop (&fixture->lanes[1], TN_LANE_STOP_LIMIT_US), ==, 0);
 
   for (guint round = 0; round < 3; round++)
     {
@@ -719,7 +719,7 @@ test_divergence_detected (Fixture       *fixture,
     g_assert_cmpint (lane_db_int (&fixture->lanes[i], alerts, NULL), ==, 0);
 
   /* A projection row changed without an event. */
-  g_assert_cmpint (tn_lane_stop (l2, G_USEC_PER_SEC), ==, 0);
+  g_assert_cmpint (tn_lane_stop (l2, TN_LANE_STOP_LIMIT_US), ==, 0);
   db = lane_db (l2, TRUE);
   /* The digest triggers need Tendero's SQL functions and a transaction
    * that flushes them; the tampering goes through them, as a projection
@@ -859,7 +859,7 @@ test_handshake_slowdown (Fixture       *fixture,
     g_assert_true (tn_ws_client_handshake (client, fixture->key_file, "S", TRUE, NULL));
     g_assert_cmpint ((client->first_message_at - client->started_at) / 1000, <, 490);
   }
-  g_assert_cmpint (tn_lane_stop (l2, G_USEC_PER_SEC), ==, 0);
+  g_assert_cmpint (tn_lane_stop (l2, TN_LANE_STOP_LIMIT_US), ==, 0);
   tn_lane_start (l2);
   tn_lane_sell (l2, "COFFEE", 1);
   tn_lane_wait_converged (fixture, 2, TN_LANE_CONVERGE_TIMEOUT_US);

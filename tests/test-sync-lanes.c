@@ -83,7 +83,7 @@ test_relay_through_middle (Fixture       *fixture,
     tn_lane_sell (&fixture->lanes[i], "COFFEE", 1);
   tn_lane_wait_converged (fixture, 3, TN_LANE_CONVERGE_TIMEOUT_US);
 
-  g_assert_cmpint (tn_lane_stop (&fixture->lanes[2], G_USEC_PER_SEC), ==, 0);
+  g_assert_cmpint (tn_lane_stop (&fixture->lanes[2], TN_LANE_STOP_LIMIT_US), ==, 0);
   for (guint i = 0; i < 20; i++)
     tn_lane_sell (&fixture->lanes[i % 2], "COFFEE", 1);
   tn_lane_start (&fixture->lanes[2]);
@@ -150,7 +150,7 @@ test_restart_and_conflict (Fixture       *fixture,
   tn_lane_wait_converged (fixture, 3, TN_LANE_CONVERGE_TIMEOUT_US);
 
   /* L2 goes down cleanly and quickly. */
-  g_assert_cmpint (tn_lane_stop (&fixture->lanes[1], G_USEC_PER_SEC), ==, 0);
+  g_assert_cmpint (tn_lane_stop (&fixture->lanes[1], TN_LANE_STOP_LIMIT_US), ==, 0);
 
   tn_lane_sell (&fixture->lanes[0], "COFFEE", 2);
   tn_lane_sell (&fixture->lanes[1], "COFFEE", 3);

@@ -468,7 +468,7 @@ tn_fault_check_all (TnCampaign *c)
     {
       TnLane *lane = &c->lanes.lanes[i];
       g_autofree char *path = g_build_filename (lane->dir, "tendero.db", NULL);
-      int status = tn_lane_stop (lane, 10 * G_USEC_PER_SEC);
+      int status = tn_lane_stop (lane, TN_LANE_STOP_LIMIT_US);
       sqlite3 *db = NULL;
 
       if (status != 0)

@@ -297,9 +297,9 @@ tn_lane_fixture_teardown (TnLaneFixture *fixture,
     {
       TnLane *lane = &fixture->lanes[i];
       gboolean running = lane->process != NULL;
-      int status = tn_lane_stop (lane, G_USEC_PER_SEC);
+      int status = tn_lane_stop (lane, TN_LANE_STOP_LIMIT_US);
 
-      /* A clean stop within the second (and, under ASan, no leak). */
+      /* A clean stop (and, under ASan, no leak). */
       if (running && !g_test_failed ())
         g_assert_cmpint (status, ==, 0);
       if (g_test_failed () && lane->dir != NULL)
