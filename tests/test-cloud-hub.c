@@ -10,6 +10,7 @@
 #include "tn-store.h"
 #include "tn-sync-auth.h"
 #include "tn-sync-service.h"
+#include "tn-test-server.h"
 #include "tn-test-util.h"
 
 /* The lane's cloud client against a real tendero-hub on a throw-away
@@ -23,14 +24,9 @@
 
 typedef struct
 {
-  GThread        *thread;
-  GMainContext   *context;
-  GMainLoop      *loop;
-  GSocketService *service;
-  guint           port;
-  gint            target_port;   /* atomic; 0: the hub is unreachable */
-  GMutex          lock;
-  GCond           ready;
+  TnTestServer *server;
+  guint         port;
+  gint          target_port;   /* atomic; 0: the hub is unreachable */
 } Relay;
 
 static gboolean
@@ -58,67 +54,21 @@ relay_incoming_cb (GSocketService    *service,
   return TRUE;
 }
 
-static gpointer
-relay_thread (gpointer user_data)
-{
-  Relay *relay = user_data;
-  g_autoptr(GError) error = NULL;
-  guint16 port;
-
-  g_main_context_push_thread_default (relay->context);
-  relay->service = g_socket_service_new ();
-  port = g_socket_listener_add_any_inet_port (G_SOCKET_LISTENER (relay->service), NULL, &error);
-  g_assert_no_error (error);
-  g_signal_connect (relay->service, "incoming", G_CALLBACK (relay_incoming_cb), relay);
-  g_socket_service_start (relay->service);
-  g_mutex_lock (&relay->lock);
-  relay->port = port;
-  g_cond_signal (&relay->ready);
-  g_mutex_unlock (&relay->lock);
-  g_main_loop_run (relay->loop);
-  g_socket_service_stop (relay->service);
-  g_socket_listener_close (G_SOCKET_LISTENER (relay->service));
-  g_clear_object (&relay->service);
-  while (g_main_context_iteration (relay->context, FALSE))
-    ;
-  g_main_context_pop_thread_default (relay->context);
-  return NULL;
-}
-
 static Relay *
 relay_start (guint target_port)
 {
   Relay *relay = g_new0 (Relay, 1);
 
-  g_mutex_init (&relay->lock);
-  g_cond_init (&relay->ready);
   relay->target_port = target_port;
-  relay->context = g_main_context_new ();
-  relay->loop = g_main_loop_new (relay->context, FALSE);
-  relay->thread = g_thread_new ("relay", relay_thread, relay);
-  g_mutex_lock (&relay->lock);
-  while (relay->port == 0)
-    g_cond_wait (&relay->ready, &relay->lock);
-  g_mutex_unlock (&relay->lock);
+  relay->server = tn_test_server_start ("relay", G_CALLBACK (relay_incoming_cb), relay);
+  relay->port = tn_test_server_get_port (relay->server);
   return relay;
-}
-
-static gboolean
-relay_quit_cb (gpointer user_data)
-{
-  g_main_loop_quit (((Relay *) user_data)->loop);
-  return G_SOURCE_REMOVE;
 }
 
 static void
 relay_stop (Relay *relay)
 {
-  g_main_context_invoke (relay->context, relay_quit_cb, relay);
-  g_thread_join (relay->thread);
-  g_main_loop_unref (relay->loop);
-  g_main_context_unref (relay->context);
-  g_mutex_clear (&relay->lock);
-  g_cond_clear (&relay->ready);
+  tn_test_server_stop (relay->server);
   g_free (relay);
 }
 

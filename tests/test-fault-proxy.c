@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "tn-fault-proxy.h"
+#include "tn-test-server.h"
 
 /* The fault campaign's proxy does what its modes say, against a small
  * echo server on its own thread: the campaign's results are only as good
@@ -10,14 +11,8 @@
 
 typedef struct
 {
-  GThread        *thread;
-  GMainContext   *context;
-  GMainLoop      *loop;
-  GSocketService *service;
-  guint           port;
-  gint            n_connections;   /* atomic */
-  GMutex          lock;
-  GCond           ready;
+  TnTestServer *server;
+  gint          n_connections;   /* atomic */
 } Echo;
 
 static gboolean
@@ -40,62 +35,19 @@ echo_incoming_cb (GSocketService    *service,
   return TRUE;
 }
 
-static gpointer
-echo_thread (gpointer user_data)
-{
-  Echo *echo = user_data;
-  g_autoptr(GError) error = NULL;
-  guint16 port;
-
-  g_main_context_push_thread_default (echo->context);
-  echo->service = g_socket_service_new ();
-  port = g_socket_listener_add_any_inet_port (G_SOCKET_LISTENER (echo->service), NULL, &error);
-  g_assert_no_error (error);
-  g_signal_connect (echo->service, "incoming", G_CALLBACK (echo_incoming_cb), echo);
-  g_socket_service_start (echo->service);
-  g_mutex_lock (&echo->lock);
-  echo->port = port;
-  g_cond_signal (&echo->ready);
-  g_mutex_unlock (&echo->lock);
-  g_main_loop_run (echo->loop);
-  g_socket_service_stop (echo->service);
-  g_socket_listener_close (G_SOCKET_LISTENER (echo->service));
-  g_clear_object (&echo->service);
-  g_main_context_pop_thread_default (echo->context);
-  return NULL;
-}
-
 static Echo *
 echo_start (void)
 {
   Echo *echo = g_new0 (Echo, 1);
 
-  g_mutex_init (&echo->lock);
-  g_cond_init (&echo->ready);
-  echo->context = g_main_context_new ();
-  echo->loop = g_main_loop_new (echo->context, FALSE);
-  echo->thread = g_thread_new ("echo", echo_thread, echo);
-  g_mutex_lock (&echo->lock);
-  while (echo->port == 0)
-    g_cond_wait (&echo->ready, &echo->lock);
-  g_mutex_unlock (&echo->lock);
+  echo->server = tn_test_server_start ("echo", G_CALLBACK (echo_incoming_cb), echo);
   return echo;
-}
-
-static gboolean
-echo_quit_cb (gpointer user_data)
-{
-  g_main_loop_quit (((Echo *) user_data)->loop);
-  return G_SOURCE_REMOVE;
 }
 
 static void
 echo_stop (Echo *echo)
 {
-  g_main_context_invoke (echo->context, echo_quit_cb, echo);
-  g_thread_join (echo->thread);
-  g_main_loop_unref (echo->loop);
-  g_main_context_unref (echo->context);
+  tn_test_server_stop (echo->server);
   g_free (echo);
 }
 
@@ -140,7 +92,7 @@ static void
 test_modes (void)
 {
   Echo *echo = echo_start ();
-  TnFaultProxy *proxy = tn_fault_proxy_new ("test", echo->port);
+  TnFaultProxy *proxy = tn_fault_proxy_new ("test", tn_test_server_get_port (echo->server));
   g_autoptr(GSocketConnection) first = dial (proxy);
   g_autoptr(GSocketConnection) refused = NULL;
   g_autoptr(GSocketConnection) second = NULL;
