@@ -1081,6 +1081,55 @@ test_cash_session_z_report (Fixture       *fx,
   }
 }
 
+/* A peer's batch updates each sku's stock once, at the end of the batch
+ * (tn_projection_flush_stock): the result must be what applying the
+ * events one by one gives, including a sku whose moves cancel out and a
+ * void that returns goods sold earlier in the same batch. */
+static void
+test_stock_batched (Fixture       *fx,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  TnStore *a = lane (fx, 0), *whole = lane (fx, 1), *single = lane (fx, 2);
+  g_autoptr(TnSaleReceipt) soda = NULL;
+  g_autoptr(TnSaleReceipt) gum = NULL;
+  g_autoptr(TnSaleReceipt) more = NULL;
+  g_autoptr(GPtrArray) bodies = NULL;
+
+  tn_test_add_product (a, "SODA", 199, 1600);
+  tn_test_add_product (a, "GUM", 50, 0);
+  receive (a, "SODA", 10000);
+  soda = tn_test_sell (a, "SODA", 3000);
+  gum = tn_test_sell (a, "GUM", 2000);
+  receive (a, "GUM", 2000);
+  more = tn_test_sell (a, "SODA", 1000);
+  tn_store_void_sale (a, soda->sale_id, "wrong item", NULL, &error);
+  g_assert_no_error (error);
+
+  bodies = tn_store_read_events (a, tn_store_get_replica_id (a), 0, 1000, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (tn_test_apply_bodies (whole, bodies).applied, ==, bodies->len);
+  for (guint i = 0; i < bodies->len; i++)
+    {
+      g_autoptr(GPtrArray) one = g_ptr_array_new ();
+
+      g_ptr_array_add (one, bodies->pdata[i]);
+      g_assert_cmpuint (tn_test_apply_bodies (single, one).applied, ==, 1);
+    }
+
+  tn_test_assert_same_state (a, whole);
+  tn_test_assert_same_state (a, single);
+  g_assert_cmpint (stock_of (whole, "SODA"), ==, 9000);
+  g_assert_cmpint (stock_of (whole, "GUM"), ==, 0);
+  g_assert_cmpint (tn_test_sql_int (whole, "SELECT count (*) FROM stock WHERE sku = 'GUM'"),
+                   ==, 1);
+
+  /* The same batch again changes nothing: its moves are already counted. */
+  g_assert_cmpuint (tn_test_apply_bodies (whole, bodies).applied, ==, 0);
+  tn_test_assert_same_state (a, whole);
+  g_assert_cmpint (stock_of (whole, "SODA"), ==, 9000);
+}
+
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, tn_test_lanes_set_up, func, fixture_tear_down)
 
@@ -1098,6 +1147,7 @@ main (int    argc,
   ADD ("/projections/sale/refused-changes-nothing", test_sale_refused);
   ADD ("/projections/sale/oversell", test_sale_oversell);
   ADD ("/projections/void/concurrent", test_void_concurrent);
+  ADD ("/projections/stock/batched", test_stock_batched);
   ADD ("/projections/lww/causal-beats-clock", test_lww_causal_beats_clock);
   ADD ("/projections/lww/concurrent-higher-clock", test_lww_concurrent_higher_clock);
   ADD ("/projections/lww/tie-break-by-origin", test_lww_tie_break_by_origin);

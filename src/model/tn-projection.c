@@ -43,6 +43,23 @@ tn_projection_apply (TnStore        *store,
   g_assert_not_reached ();
 }
 
+static gboolean
+add_stock (TnStore     *store,
+           const char  *sku,
+           gint64       delta,
+           GError     **error)
+{
+  sqlite3_stmt *stmt = tn_store_stmt (store,
+      "INSERT INTO stock (sku, qty) VALUES (?1, ?2) "
+      "ON CONFLICT (sku) DO UPDATE SET qty = qty + ?2", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, sku, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, delta);
+  return tn_store_step_done (store, stmt, error);
+}
+
 gboolean
 tn_projection_move_stock (TnStore        *store,
                           const char     *source_id,
@@ -58,6 +75,7 @@ tn_projection_move_stock (TnStore        *store,
       "INSERT OR IGNORE INTO inventory_changes "
       "(source_id, line, sku, delta, kind, reason, hlc, origin) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", error);
+  GHashTable *batch;
 
   if (stmt == NULL)
     return FALSE;
@@ -74,14 +92,45 @@ tn_projection_move_stock (TnStore        *store,
   if (sqlite3_changes (tn_store_get_db (store)) == 0)
     return TRUE;   /* this movement is already counted */
 
-  stmt = tn_store_stmt (store,
-      "INSERT INTO stock (sku, qty) VALUES (?1, ?2) "
-      "ON CONFLICT (sku) DO UPDATE SET qty = qty + ?2", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, sku, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, delta);
-  return tn_store_step_done (store, stmt, error);
+  batch = tn_store_get_stock_batch (store);
+  if (batch != NULL)
+    {
+      gint64 *sum = g_hash_table_lookup (batch, sku);
+
+      if (sum == NULL)
+        {
+          sum = g_new0 (gint64, 1);
+          g_hash_table_insert (batch, g_strdup (sku), sum);
+        }
+      *sum += delta;
+      return TRUE;
+    }
+  return add_stock (store, sku, delta, error);
+}
+
+void
+tn_projection_batch_stock (TnStore *store)
+{
+  tn_store_set_stock_batch (store, g_hash_table_new_full (g_str_hash, g_str_equal,
+                                                          g_free, g_free));
+}
+
+gboolean
+tn_projection_flush_stock (TnStore  *store,
+                           GError  **error)
+{
+  g_autoptr(GHashTable) batch = g_hash_table_ref (tn_store_get_stock_batch (store));
+  GHashTableIter iter;
+  gpointer sku, sum;
+
+  tn_store_set_stock_batch (store, NULL);
+  /* Every sku touched gets its row, even when its moves cancel out, as
+   * applying them one by one would leave it. */
+  g_hash_table_iter_init (&iter, batch);
+  while (g_hash_table_iter_next (&iter, &sku, &sum))
+    if (!add_stock (store, sku, *(gint64 *) sum, error))
+      return FALSE;
+  return TRUE;
 }
 
 gboolean

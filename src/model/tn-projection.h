@@ -45,6 +45,15 @@ gboolean tn_projection_move_stock     (TnStore        *store,
                                        const TnEvent  *event,
                                        GError        **error);
 
+/* Between these two, stock movements update the stock table once per
+ * sku at the flush rather than once per movement: a peer's batch of
+ * sales touches the same few hundred skus thousands of times.  Nothing
+ * may read the stock table in between; the flush must run in the same
+ * transaction as the movements. */
+void     tn_projection_batch_stock    (TnStore        *store);
+gboolean tn_projection_flush_stock    (TnStore        *store,
+                                       GError        **error);
+
 /* Updates one LWW column pair (@column, @column_clock) of @table's row
  * @key_column = @key if @clock is newer.  @value NULL binds SQL NULL;
  * for integers use tn_projection_lww_set_int. */

@@ -723,8 +723,12 @@ tn_store_apply_remote (TnStore        *self,
   if (!tn_store_exec (self, "PRAGMA cache_size = -65536", error))
     return FALSE;
   ok = tn_store_begin (self, error);
-  if (ok && !apply_remote_locked (self, events, flags, &local, error))
+  if (ok)
+    tn_projection_batch_stock (self);
+  if (ok && (!apply_remote_locked (self, events, flags, &local, error) ||
+             !tn_projection_flush_stock (self, error)))
     {
+      tn_store_set_stock_batch (self, NULL);
       tn_store_rollback (self);
       ok = FALSE;
     }

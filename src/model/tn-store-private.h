@@ -12,6 +12,13 @@ G_BEGIN_DECLS
 sqlite3      *tn_store_get_db        (TnStore     *self);
 gboolean      tn_store_has_checkpointer (TnStore   *self);
 
+/* While set (sku → gint64 *delta, owned by the store), stock movements
+ * add to it instead of updating the stock table:
+ * tn_projection_flush_stock () writes each sku once per batch. */
+GHashTable   *tn_store_get_stock_batch (TnStore    *self);
+void          tn_store_set_stock_batch (TnStore    *self,
+                                        GHashTable *deltas);
+
 /* A cached prepared statement, reset and with bindings cleared.  @sql
  * must be a string literal (the cache is keyed by it). */
 sqlite3_stmt *tn_store_stmt          (TnStore     *self,

@@ -20,6 +20,7 @@ struct _TnStore
   gboolean      in_transaction;
   int           schema_version;
   TnCheckpointer *checkpointer;  /* NULL: SQLite checkpoints on commit */
+  GHashTable   *stock_batch;   /* sku → gint64 delta, while a peer batch applies */
 
   /* Identity, cached from meta after init. */
   char         *store_id;
@@ -55,6 +56,7 @@ tn_store_finalize (GObject *object)
 
   g_clear_pointer (&self->statements, g_hash_table_unref);
   g_clear_pointer (&self->checkpointer, tn_checkpointer_free);
+  g_clear_pointer (&self->stock_batch, g_hash_table_unref);
   if (self->db != NULL)
     {
       if (self->in_transaction)
@@ -405,6 +407,20 @@ gboolean
 tn_store_has_checkpointer (TnStore *self)
 {
   return self->checkpointer != NULL;
+}
+
+GHashTable *
+tn_store_get_stock_batch (TnStore *self)
+{
+  return self->stock_batch;
+}
+
+void
+tn_store_set_stock_batch (TnStore    *self,
+                          GHashTable *deltas)
+{
+  g_clear_pointer (&self->stock_batch, g_hash_table_unref);
+  self->stock_batch = deltas;
 }
 
 const char *
