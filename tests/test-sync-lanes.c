@@ -12,7 +12,11 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "tn-config.h"
 #include "tn-lane-harness.h"
+#include "tn-sync-auth.h"
+#include "tn-sync-service.h"
+#include "tn-test-util.h"
 
 typedef TnLaneFixture Fixture;
 
@@ -63,6 +67,81 @@ test_three_lanes_converge (Fixture       *fixture,
       g_assert_true (json_object_get_boolean_member (peer, "compressed"));
       g_assert_cmpint (json_object_get_int_member (peer, "lag"), ==, 0);
     }
+}
+
+static void
+set_watch_interval (TnLane *lane,
+                    gint    interval_ms)
+{
+  g_autofree char *config = tn_config_file_path (lane->dir);
+  g_autoptr(GKeyFile) keyfile = g_key_file_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_key_file_load_from_file (keyfile, config, G_KEY_FILE_KEEP_COMMENTS, &error);
+  g_assert_no_error (error);
+  g_key_file_set_integer (keyfile, "lane", "sync-watch-interval-ms", interval_ms);
+  g_key_file_save_to_file (keyfile, config, &error);
+  g_assert_no_error (error);
+}
+
+static void
+store_committed_cb (TnStore       *store,
+                    TnSyncService *service)
+{
+  tn_sync_service_notify_commit (service);
+}
+
+/* The app's own sales go to the peers at once: its sync thread is told
+ * of each commit (as TnApplication does), not left to find it at its
+ * next look at the database, here set to once a minute. */
+static void
+test_app_commit_pushed (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  TnLane *l1 = &fixture->lanes[0], *l2 = &fixture->lanes[1];
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) key = NULL;
+  g_autoptr(TnSyncService) service = NULL;
+  g_autoptr(TnStore) store = NULL;
+  g_autofree char *db_path = NULL;
+  gint64 deadline;
+
+  tn_lane_init (fixture, 0, fixture->key_file, TRUE, 1);
+  tn_lane_init (fixture, 1, fixture->key_file, FALSE, 0);
+  set_watch_interval (l1, 60000);
+  g_free (tn_lane_ctl (l1, "product", "add", "--sku", "COFFEE", "--name", "Coffee",
+                       "--price", "2.50", NULL));
+  tn_lane_start (l2);
+  key = tn_sync_auth_load_key (fixture->key_file, &error);
+  g_assert_no_error (error);
+  service = tn_sync_service_new (l1->dir, key);
+  tn_sync_service_start (service, &error);
+  g_assert_no_error (error);
+  tn_lane_wait_converged (fixture, 2, TN_LANE_CONVERGE_TIMEOUT_US);
+  /* Let the digest exchange that follows catch-up end: a message from
+   * L2 would also make L1 look at its log. */
+  g_usleep (2 * G_USEC_PER_SEC);
+
+  db_path = tn_config_db_path (l1->dir);
+  store = tn_store_open (db_path, TN_STORE_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  g_signal_connect (store, "committed", G_CALLBACK (store_committed_cb), service);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(TnSaleReceipt) receipt = tn_test_sell (store, "COFFEE", 1000);
+    }
+
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (tn_lane_status_int (l2, NULL, "events") < tn_lane_status_int (l1, NULL, "events"))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("L2 did not get the app's sales: the sync thread was not told of them");
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_usleep (TN_LANE_POLL_INTERVAL_US);
+    }
+  tn_lane_wait_converged (fixture, 2, TN_LANE_CONVERGE_TIMEOUT_US);
+  tn_sync_service_stop (service);
 }
 
 /* L1 and L3 only know L2: everything between them is relayed by L2,
@@ -229,6 +308,8 @@ main (int    argc,
 
   g_test_add ("/sync-lanes/three-lanes-converge", Fixture, NULL, tn_lane_fixture_setup,
               test_three_lanes_converge, tn_lane_fixture_teardown);
+  g_test_add ("/sync-lanes/app-commit-pushed", Fixture, NULL, tn_lane_fixture_setup,
+              test_app_commit_pushed, tn_lane_fixture_teardown);
   g_test_add ("/sync-lanes/relay-through-middle", Fixture, NULL, tn_lane_fixture_setup,
               test_relay_through_middle, tn_lane_fixture_teardown);
   g_test_add ("/sync-lanes/wrong-key-refused", Fixture, NULL, tn_lane_fixture_setup,

@@ -76,6 +76,7 @@ tn_config_new (const char *data_dir)
   config->port = 8123;
   config->peers = g_new0 (char *, 1);
   config->sync_backoff_base_ms = 1000;
+  config->sync_watch_interval_ms = 100;
   config->max_offline_minutes = 60;
   config->peer_fingerprints = g_new0 (char *, 1);
   for (guint i = 0; i < G_N_ELEMENTS (hub_settings); i++)
@@ -272,8 +273,8 @@ is_known_setting (const char *group,
 {
   static const char *const lane_keys[] = {
     "store", "terminal", "port", "peers", "hub", "fiscal-authority", "store-key-file",
-    "hub-key-file", "sync-backoff-base-ms", "max-offline-minutes", "tls-certificate-file",
-    "tls-key-file", "peer-fingerprints", NULL
+    "hub-key-file", "sync-backoff-base-ms", "sync-watch-interval-ms", "max-offline-minutes",
+    "tls-certificate-file", "tls-key-file", "peer-fingerprints", NULL
   };
 
   if (g_str_equal (group, GROUP))
@@ -317,7 +318,7 @@ tn_config_load (const char  *data_dir,
   g_autoptr(GKeyFile) file = g_key_file_new ();
   g_autoptr(GError) local_error = NULL;
   g_autofree char *path = tn_config_file_path (data_dir);
-  gint port, backoff, offline;
+  gint port, backoff, watch, offline;
 
   if (!g_file_test (data_dir, G_FILE_TEST_IS_DIR) || !g_file_test (path, G_FILE_TEST_EXISTS))
     {
@@ -408,6 +409,19 @@ tn_config_load (const char  *data_dir,
     }
   g_clear_error (&local_error);
 
+  watch = g_key_file_get_integer (file, GROUP, "sync-watch-interval-ms", &local_error);
+  if (local_error == NULL)
+    {
+      if (watch < 10 || watch > 60000)
+        {
+          g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
+                       _("%s: sync-watch-interval-ms must be between 10 and 60000"), path);
+          return NULL;
+        }
+      config->sync_watch_interval_ms = (guint) watch;
+    }
+  g_clear_error (&local_error);
+
   offline = g_key_file_get_integer (file, GROUP, "max-offline-minutes", &local_error);
   if (local_error == NULL)
     {
@@ -466,6 +480,8 @@ tn_config_save (const TnConfig  *config,
     g_key_file_set_string (file, GROUP, "hub-key-file", config->hub_key_file);
   g_key_file_set_integer (file, GROUP, "sync-backoff-base-ms",
                           (gint) config->sync_backoff_base_ms);
+  g_key_file_set_integer (file, GROUP, "sync-watch-interval-ms",
+                          (gint) config->sync_watch_interval_ms);
   g_key_file_set_integer (file, GROUP, "max-offline-minutes",
                           (gint) config->max_offline_minutes);
   if (config->tls_certificate_file != NULL)

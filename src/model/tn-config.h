@@ -20,6 +20,8 @@ typedef struct
   char     *store_key_file;
   char     *hub_key_file;
   guint     sync_backoff_base_ms;  /* default 1000 */
+  guint     sync_watch_interval_ms;  /* default 100: how often the sync thread looks
+                                      * for commits by other processes (tendero-ctl) */
   guint     max_offline_minutes;   /* default 60 */
   char     *tls_certificate_file;  /* PEM; with tls_key_file the lane listens on wss:// */
   char     *tls_key_file;          /* PEM */

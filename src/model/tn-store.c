@@ -36,6 +36,7 @@ G_DEFINE_FINAL_TYPE (TnStore, tn_store, G_TYPE_OBJECT)
 
 enum {
   ALERT_RAISED,
+  COMMITTED,
   N_SIGNALS
 };
 
@@ -91,6 +92,17 @@ tn_store_class_init (TnStoreClass *klass)
     g_signal_new ("alert-raised", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 3,
                   G_TYPE_INT, G_TYPE_STRING, G_TYPE_STRING);
+
+  /**
+   * TnStore::committed:
+   *
+   * Emitted on the store's thread after each transaction commits: the
+   * app tells its sync thread, so a sale goes to the peers at once
+   * instead of at the sync thread's next look at the database.
+   */
+  signals[COMMITTED] =
+    g_signal_new ("committed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -593,6 +605,7 @@ tn_store_commit (TnStore  *self,
       return FALSE;
     }
   self->in_transaction = FALSE;
+  g_signal_emit (self, signals[COMMITTED], 0);
   return TRUE;
 }
 

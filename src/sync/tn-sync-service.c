@@ -280,6 +280,16 @@ tn_sync_service_stop (TnSyncService *self)
   g_clear_object (&self->worker);
 }
 
+void
+tn_sync_service_notify_commit (TnSyncService *self)
+{
+  g_return_if_fail (TN_IS_SYNC_SERVICE (self));
+  ASSERT_OWNER (self);
+
+  if (self->worker != NULL)
+    tn_sync_worker_notify_commit (self->worker);
+}
+
 TnSyncState
 tn_sync_service_get_state (TnSyncService *self)
 {

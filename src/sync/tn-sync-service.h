@@ -34,6 +34,9 @@ gboolean       tn_sync_service_start     (TnSyncService *self,
                                           GError       **error);
 /* Stops the worker and waits for it (well under a second). */
 void           tn_sync_service_stop      (TnSyncService *self);
+/* The app committed to the lane's database (a sale, an edit): its
+ * events go to the peers now, not at the sync thread's next poll. */
+void           tn_sync_service_notify_commit (TnSyncService *self);
 TnSyncState    tn_sync_service_get_state (TnSyncService *self);
 /* The latest health snapshot (TnSyncPeerStatus*, transfer none), or NULL. */
 GPtrArray     *tn_sync_service_get_peers (TnSyncService *self);

@@ -21,9 +21,10 @@
 #include "tn-sync-util.h"
 #include "tn-tls-pinning.h"
 
-/* How often the log is checked for commits by other processes
- * (tendero-ctl): a running lane must notice them within 250 ms. */
-#define WATCH_INTERVAL_MS   100
+/* The log is checked for commits by other processes (tendero-ctl)
+ * every sync-watch-interval-ms (100 by default): a running lane must
+ * notice them within 250 ms.  The app's own commits come at once
+ * through tn_sync_worker_notify_commit (). */
 #define HEALTH_INTERVAL_MS  1000
 
 struct _TnSyncWorker
@@ -429,6 +430,13 @@ watch_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+static gboolean
+watch_now_cb (gpointer user_data)
+{
+  watch_cb (user_data);
+  return G_SOURCE_REMOVE;
+}
+
 /* Divergence ------------------------------------------------------------- */
 
 static void
@@ -667,7 +675,8 @@ worker_setup (TnSyncWorker  *self,
       tn_cloud_client_start (self->cloud);
     }
 
-  self->watch_source = tn_sync_timeout_add (WATCH_INTERVAL_MS, watch_cb, self);
+  self->watch_source = tn_sync_timeout_add (self->config->sync_watch_interval_ms, watch_cb,
+                                            self);
   self->health_source = tn_sync_timeout_add (HEALTH_INTERVAL_MS, health_cb, self);
   local_store_changed (self);
   health_cb (self);
@@ -859,6 +868,26 @@ tn_sync_worker_start (TnSyncWorker  *self,
   post_state (self, TN_SYNC_STATE_STARTING, NULL);
   self->thread = g_thread_try_new ("tn-sync-worker", worker_thread_func, self, error);
   return self->thread != NULL;
+}
+
+void
+tn_sync_worker_notify_commit (TnSyncWorker *self)
+{
+  g_autoptr(GSource) source = NULL;
+
+  g_return_if_fail (TN_IS_SYNC_WORKER (self));
+
+  if (self->thread == NULL)
+    return;
+  /* A source, not g_main_context_invoke (), which would run it on this
+   * thread while the worker does not hold its context (at start-up).
+   * No reference: only the worker thread dispatches it, and stop joins
+   * that thread before the worker can be finalized. */
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, watch_now_cb, self, NULL);
+  g_source_set_static_name (source, "[tendero] local commit");
+  g_source_attach (source, self->context);
 }
 
 void

@@ -84,6 +84,9 @@ gboolean      tn_sync_worker_start (TnSyncWorker      *self,
                                     GError           **error);
 /* Thread-safe; stops the thread and waits for it (well under 1 s). */
 void          tn_sync_worker_stop  (TnSyncWorker      *self);
+/* From the thread that starts and stops the worker: another connection
+ * committed to the database; look now, not at the next poll. */
+void          tn_sync_worker_notify_commit (TnSyncWorker *self);
 
 /* The hub key (see tn_cloud_load_key ()); before start.  Without one a
  * lane with a hub URL reports the cloud state "no-key" and uploads

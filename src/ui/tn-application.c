@@ -124,6 +124,14 @@ on_sync_state_changed (TnSyncService *service,
 }
 
 static void
+on_store_committed (TnStore       *store,
+                    TnApplication *self)
+{
+  if (self->sync_service != NULL)
+    tn_sync_service_notify_commit (self->sync_service);
+}
+
+static void
 start_sync_service (TnApplication *self,
                     GBytes        *key,
                     const char    *hub_key)
@@ -639,7 +647,10 @@ tn_application_open_lane (TnApplication  *self,
   stop_sync_service (self);
   g_clear_pointer (&self->config, tn_config_free);
   self->config = g_steal_pointer (&config);
+  if (self->store != NULL)
+    g_signal_handlers_disconnect_by_func (self->store, on_store_committed, self);
   g_set_object (&self->store, store);
+  g_signal_connect_object (store, "committed", G_CALLBACK (on_store_committed), self, 0);
   load_key_and_start_sync (self);
   tn_application_notify_store_changed (self);
   return TRUE;
