@@ -570,6 +570,46 @@ test_apply_reverse_order (void)
   pair_clear (&pair);
 }
 
+/* More held-back events of one origin than the store reads from the
+ * queue at a time (256): the event that fills the gap releases them all
+ * in one call, run after run. */
+static void
+test_apply_held_runs (void)
+{
+  Pair pair;
+  g_autoptr(GPtrArray) texts = NULL;
+  g_autoptr(GPtrArray) later = g_ptr_array_new ();
+  const guint n = 600;
+  TnApplyResult result;
+
+  pair_init (&pair);
+  add_products (pair.source, "P", n);
+  texts = read_all (pair.source);
+  g_assert_cmpuint (texts->len, ==, n);
+
+  /* Newest first, in batches of 100, as a peer that lost the start. */
+  for (guint end = n; end > 1; end = end > 101 ? end - 100 : 1)
+    {
+      g_autoptr(GPtrArray) batch = g_ptr_array_new ();
+
+      for (guint i = end > 101 ? end - 100 : 1; i < end; i++)
+        g_ptr_array_add (batch, texts->pdata[i]);
+      result = tn_test_apply_bodies (pair.target, batch);
+      g_assert_cmpuint (result.applied, ==, 0);
+      g_assert_cmpuint (result.held_back, ==, batch->len);
+    }
+  g_assert_cmpint (tn_store_count_held_back (pair.target), ==, n - 1);
+
+  g_ptr_array_add (later, texts->pdata[0]);
+  result = tn_test_apply_bodies (pair.target, later);
+  g_assert_cmpuint (result.applied, ==, n);
+  g_assert_cmpuint (result.held_back, ==, 0);
+  g_assert_cmpint (tn_store_count_held_back (pair.target), ==, 0);
+  g_assert_cmpint (tn_test_sql_int (pair.target, "SELECT count(*) FROM events"), ==, n);
+  tn_test_assert_same_state (pair.source, pair.target);
+  pair_clear (&pair);
+}
+
 /* Reversed inside one batch: the store sorts it out. */
 static void
 test_apply_reverse_batch (void)
@@ -1209,6 +1249,7 @@ main (int    argc,
   g_test_add_func ("/store/apply/duplicates", test_apply_duplicates);
   g_test_add_func ("/store/apply/reverse-order", test_apply_reverse_order);
   g_test_add_func ("/store/apply/reverse-batch", test_apply_reverse_batch);
+  g_test_add_func ("/store/apply/held-runs", test_apply_held_runs);
   g_test_add_func ("/store/apply/conflicting-seq", test_apply_conflicting_seq);
   g_test_add_func ("/store/apply/conflicting-seq-in-batch", test_apply_conflicting_seq_in_batch);
   g_test_add_func ("/store/apply/conflicting-seq-held", test_apply_conflicting_seq_held);

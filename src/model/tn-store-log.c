@@ -208,16 +208,17 @@ compare_by_clock (gconstpointer a,
   return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-static int
-compare_by_clock_nulls_last (gconstpointer a,
-                             gconstpointer b)
+/* Removes the delivered (NULL) slots of @waiting, keeping the order:
+ * a pass must not walk every event delivered in earlier passes. */
+static void
+drop_delivered (GPtrArray *waiting)
 {
-  const TnEvent *x = *(TnEvent * const *) a;
-  const TnEvent *y = *(TnEvent * const *) b;
+  guint kept = 0;
 
-  if (x == NULL || y == NULL)
-    return (x == NULL) - (y == NULL);
-  return compare_by_clock (a, b);
+  for (guint i = 0; i < waiting->len; i++)
+    if (waiting->pdata[i] != NULL)
+      waiting->pdata[kept++] = waiting->pdata[i];
+  g_ptr_array_set_size (waiting, kept);
 }
 
 /* TRUE if the stored event at (origin, seq) is this very event. */
@@ -305,12 +306,19 @@ typedef struct
   GHashTable *queued;          /* event_id of every event in @waiting */
   GHashTable *was_held;        /* event_id of those that came from the queue */
   GHashTable *incoming_slots;  /* "origin:seq" → batch TnEvent* */
+  GHashTable *fetched_upto;    /* origin → gint64 *: highest seq read from the queue */
 } ApplyState;
 
+/* Events read from the queue per origin at a time: a run, not one seq,
+ * so that a lane catching up origin by origin (a hub pull) does not make
+ * one pass over the batch per held event. */
+#define HELD_RUN 256
+
 /* Reads from the hold-back queue only the events that may now be
- * deliverable: for each waiting origin, those at the next seq it needs.
- * Copies of events already applied are cleaned out on the way.  Parsing
- * the whole queue on every batch made catch-up quadratic. */
+ * deliverable: for each waiting origin whose events read so far were
+ * all delivered, a run from the next seq it needs.  Copies of events
+ * already applied are cleaned out on the way.  Parsing the whole queue
+ * on every batch made catch-up quadratic. */
 static gboolean
 fetch_ready_held (TnStore                *self,
                   const TnVersionVector  *vv,
@@ -334,6 +342,16 @@ fetch_ready_held (TnStore                *self,
     {
       const char *origin = origins->pdata[i];
       gint64 next = tn_version_vector_get (vv, origin) + 1;
+      gint64 *upto = g_hash_table_lookup (state->fetched_upto, origin);
+
+      /* Its run is still in memory, waiting for another origin. */
+      if (upto != NULL && *upto >= next)
+        continue;
+      if (upto == NULL)
+        {
+          upto = g_new0 (gint64, 1);
+          g_hash_table_insert (state->fetched_upto, g_strdup (origin), upto);
+        }
 
       /* Stale copies of events we hold: the same event, or a forgery. */
       stmt = tn_store_stmt (self,
@@ -357,12 +375,14 @@ fetch_ready_held (TnStore                *self,
       if (local_error != NULL)
         goto failed;
 
-      stmt = tn_store_stmt (self, "SELECT body FROM holdback WHERE origin = ? AND seq = ?",
-                            error);
+      stmt = tn_store_stmt (self,
+          "SELECT body, seq FROM holdback WHERE origin = ? AND seq >= ? ORDER BY seq LIMIT ?",
+          error);
       if (stmt == NULL)
         return FALSE;
       sqlite3_bind_text (stmt, 1, origin, -1, SQLITE_STATIC);
       sqlite3_bind_int64 (stmt, 2, next);
+      sqlite3_bind_int (stmt, 3, HELD_RUN);
       while (tn_store_step_row (self, stmt, &local_error))
         {
           g_autoptr(GError) bad = NULL;
@@ -370,6 +390,8 @@ fetch_ready_held (TnStore                *self,
                                               tn_store_get_store_id (self), &bad);
           g_autofree char *slot = NULL;
           TnEvent *incoming;
+
+          *upto = MAX (*upto, sqlite3_column_int64 (stmt, 1));
 
           /* It was validated on arrival; a row that no longer validates
            * was damaged on disk: leave it for the maintainer. */
@@ -488,9 +510,11 @@ apply_remote_locked (TnStore        *self,
   g_autoptr(GHashTable) was_held = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GHashTable) incoming_slots = g_hash_table_new_full (g_str_hash, g_str_equal,
                                                                 g_free, NULL);
+  g_autoptr(GHashTable) fetched_upto = g_hash_table_new_full (g_str_hash, g_str_equal,
+                                                              g_free, g_free);
   /* Origins whose stored vv row is written once, at the end, not per event. */
   g_autoptr(GHashTable) advanced = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  ApplyState state = { waiting, held, queued, was_held, incoming_slots };
+  ApplyState state = { waiting, held, queued, was_held, incoming_slots, fetched_upto };
   GHashTableIter iter;
   gpointer origin;
   gboolean queue_empty = TRUE;
@@ -590,6 +614,7 @@ apply_remote_locked (TnStore        *self,
           waiting->pdata[i] = NULL;
           progress = TRUE;
         }
+      drop_delivered (waiting);
 
       if (!queue_empty)
         {
@@ -599,7 +624,7 @@ apply_remote_locked (TnStore        *self,
             return FALSE;
           if (added > 0)
             {
-              g_ptr_array_sort (waiting, compare_by_clock_nulls_last);
+              g_ptr_array_sort (waiting, compare_by_clock);
               progress = TRUE;
             }
         }
