@@ -8,6 +8,7 @@
 
 #include "tn-conflicts-window.h"
 #include "tn-operations.h"
+#include "tn-sync-follow.h"
 #include "tn-ui-util.h"
 
 struct _TnConflictButton
@@ -16,7 +17,6 @@ struct _TnConflictButton
 
   TnApplication  *app;
   TnSyncService  *service;   /* weak: the one whose signals we hear */
-  guint           tick_id;
 
   GtkButton      *button;
   GtkLabel       *count_label;
@@ -33,43 +33,17 @@ on_clicked (GtkButton        *button,
   tn_conflicts_window_present (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, self->app);
 }
 
-static void
-track_service (TnConflictButton *self)
-{
-  TnSyncService *service = tn_application_get_sync_service (self->app);
-
-  if (service == self->service)
-    return;
-  if (self->service != NULL)
-    g_signal_handlers_disconnect_by_data (self->service, self);
-  g_set_weak_pointer (&self->service, service);
-  if (service != NULL)
-    {
-      g_signal_connect_object (service, "conflict-detected",
-                               G_CALLBACK (tn_conflict_button_refresh), self, G_CONNECT_SWAPPED);
-      g_signal_connect_object (service, "events-applied",
-                               G_CALLBACK (tn_conflict_button_refresh), self, G_CONNECT_SWAPPED);
-    }
-  tn_conflict_button_refresh (self);
-}
-
-/* The service may start (or restart) after the button exists. */
-static gboolean
-on_tick (gpointer user_data)
-{
-  track_service (TN_CONFLICT_BUTTON (user_data));
-  return G_SOURCE_CONTINUE;
-}
+static const TnSyncHandler sync_handlers[] = {
+  { "conflict-detected", G_CALLBACK (tn_conflict_button_refresh) },
+  { "events-applied", G_CALLBACK (tn_conflict_button_refresh) },
+};
 
 static void
 tn_conflict_button_dispose (GObject *object)
 {
   TnConflictButton *self = TN_CONFLICT_BUTTON (object);
 
-  g_clear_handle_id (&self->tick_id, g_source_remove);
-  if (self->service != NULL)
-    g_signal_handlers_disconnect_by_data (self->service, self);
-  g_clear_weak_pointer (&self->service);
+  tn_sync_unfollow (object, self->app, &self->service);
   if (self->app != NULL)
     g_signal_handlers_disconnect_by_data (self->app, self);
   g_clear_object (&self->app);
@@ -110,8 +84,8 @@ tn_conflict_button_new (TnApplication *app)
   self->app = g_object_ref (app);
   g_signal_connect_object (app, "store-changed", G_CALLBACK (tn_conflict_button_refresh), self,
                            G_CONNECT_SWAPPED);
-  self->tick_id = g_timeout_add_seconds (1, on_tick, self);
-  track_service (self);
+  tn_sync_follow (G_OBJECT (self), app, &self->service, sync_handlers,
+                  G_N_ELEMENTS (sync_handlers), G_CALLBACK (tn_conflict_button_refresh));
   tn_conflict_button_refresh (self);
   return GTK_WIDGET (self);
 }

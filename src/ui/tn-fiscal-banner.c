@@ -10,6 +10,7 @@
 #include "tn-manager-approval.h"
 #include "tn-manager-format.h"
 #include "tn-queries.h"
+#include "tn-sync-follow.h"
 #include "tn-ui-util.h"
 
 struct _TnFiscalBanner
@@ -18,7 +19,6 @@ struct _TnFiscalBanner
 
   TnApplication  *app;
   TnSyncService  *service;    /* weak: the one whose signals we hear */
-  guint           tick_id;
   gint64          alert_id;   /* the alert shown, 0: none (reserve warning or nothing) */
   GCancellable   *approval;
 
@@ -140,44 +140,19 @@ on_acknowledge_clicked (GtkButton      *button,
                                on_approved, g_object_ref (self));
 }
 
-static void
-track_service (TnFiscalBanner *self)
-{
-  TnSyncService *service = tn_application_get_sync_service (self->app);
-
-  if (service == self->service)
-    return;
-  if (self->service != NULL)
-    g_signal_handlers_disconnect_by_data (self->service, self);
-  g_set_weak_pointer (&self->service, service);
-  if (service != NULL)
-    {
-      g_signal_connect_object (service, "fiscal-alert",
-                               G_CALLBACK (tn_fiscal_banner_refresh), self, G_CONNECT_SWAPPED);
-      g_signal_connect_object (service, "events-applied",
-                               G_CALLBACK (tn_fiscal_banner_refresh), self, G_CONNECT_SWAPPED);
-    }
-  tn_fiscal_banner_refresh (self);
-}
-
-static gboolean
-on_tick (gpointer user_data)
-{
-  track_service (TN_FISCAL_BANNER (user_data));
-  return G_SOURCE_CONTINUE;
-}
+static const TnSyncHandler sync_handlers[] = {
+  { "fiscal-alert", G_CALLBACK (tn_fiscal_banner_refresh) },
+  { "events-applied", G_CALLBACK (tn_fiscal_banner_refresh) },
+};
 
 static void
 tn_fiscal_banner_dispose (GObject *object)
 {
   TnFiscalBanner *self = TN_FISCAL_BANNER (object);
 
-  g_clear_handle_id (&self->tick_id, g_source_remove);
   g_cancellable_cancel (self->approval);
   g_clear_object (&self->approval);
-  if (self->service != NULL)
-    g_signal_handlers_disconnect_by_data (self->service, self);
-  g_clear_weak_pointer (&self->service);
+  tn_sync_unfollow (object, self->app, &self->service);
   if (self->app != NULL)
     g_signal_handlers_disconnect_by_data (self->app, self);
   g_clear_object (&self->app);
@@ -222,8 +197,8 @@ tn_fiscal_banner_new (TnApplication *app)
   self->app = g_object_ref (app);
   g_signal_connect_object (app, "store-changed", G_CALLBACK (tn_fiscal_banner_refresh), self,
                            G_CONNECT_SWAPPED);
-  self->tick_id = g_timeout_add_seconds (1, on_tick, self);
-  track_service (self);
+  tn_sync_follow (G_OBJECT (self), app, &self->service, sync_handlers,
+                  G_N_ELEMENTS (sync_handlers), G_CALLBACK (tn_fiscal_banner_refresh));
   tn_fiscal_banner_refresh (self);
   return GTK_WIDGET (self);
 }

@@ -10,6 +10,7 @@
 #include "tn-hlc.h"
 #include "tn-manager-format.h"
 #include "tn-queries.h"
+#include "tn-sync-follow.h"
 #include "tn-ui-util.h"
 
 /* How many pending events and dead letters the popover lists. */
@@ -382,33 +383,12 @@ on_popover_show (GtkPopover      *popover,
   refresh_details (self);
 }
 
-/* Follows the application's sync service, which starts late and is
- * replaced when the preferences change. */
-static void
-track_service (TnSyncIndicator *self)
-{
-  TnSyncService *service = tn_application_get_sync_service (self->app);
-
-  if (service == self->service)
-    return;
-  if (self->service != NULL)
-    g_signal_handlers_disconnect_by_data (self->service, self);
-  g_set_weak_pointer (&self->service, service);
-  if (service != NULL)
-    {
-      g_signal_connect_object (service, "peer-changed", G_CALLBACK (on_peer_changed), self,
-                               G_CONNECT_SWAPPED);
-      g_signal_connect_object (service, "state-changed", G_CALLBACK (on_peer_changed), self,
-                               G_CONNECT_SWAPPED);
-      g_signal_connect_object (service, "events-applied", G_CALLBACK (on_events_applied), self,
-                               G_CONNECT_SWAPPED);
-      /* Added by the cloud client; older builds simply have no hub state. */
-      if (g_signal_lookup ("cloud-changed", TN_TYPE_SYNC_SERVICE) != 0)
-        g_signal_connect_object (service, "cloud-changed", G_CALLBACK (on_cloud_changed), self,
-                                 G_CONNECT_SWAPPED);
-    }
-  refresh_summary (self);
-}
+static const TnSyncHandler sync_handlers[] = {
+  { "peer-changed", G_CALLBACK (on_peer_changed) },
+  { "state-changed", G_CALLBACK (on_peer_changed) },
+  { "events-applied", G_CALLBACK (on_events_applied) },
+  { "cloud-changed", G_CALLBACK (on_cloud_changed) },
+};
 
 /* Every second: "last seen" texts and the summary from the in-memory
  * snapshot (no query), so a stopped peer shows within seconds. */
@@ -417,7 +397,6 @@ on_tick (gpointer user_data)
 {
   TnSyncIndicator *self = user_data;
 
-  track_service (self);
   refresh_summary (self);
   if (gtk_widget_get_visible (GTK_WIDGET (self->popover)))
     update_last_seen (self);
@@ -440,9 +419,7 @@ tn_sync_indicator_dispose (GObject *object)
   TnSyncIndicator *self = TN_SYNC_INDICATOR (object);
 
   g_clear_handle_id (&self->tick_id, g_source_remove);
-  if (self->service != NULL)
-    g_signal_handlers_disconnect_by_data (self->service, self);
-  g_clear_weak_pointer (&self->service);
+  tn_sync_unfollow (object, self->app, &self->service);
   if (self->app != NULL)
     g_signal_handlers_disconnect_by_data (self->app, self);
   g_clear_object (&self->app);
@@ -523,7 +500,8 @@ tn_sync_indicator_new (TnApplication *app)
   g_signal_connect_object (app, "store-changed", G_CALLBACK (on_events_applied), self,
                            G_CONNECT_SWAPPED);
   self->tick_id = g_timeout_add_seconds (1, on_tick, self);
-  track_service (self);
+  tn_sync_follow (G_OBJECT (self), app, &self->service, sync_handlers,
+                  G_N_ELEMENTS (sync_handlers), G_CALLBACK (refresh_summary));
   refresh_summary (self);
   return GTK_WIDGET (self);
 }
