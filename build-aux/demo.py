@@ -27,6 +27,21 @@ import time
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# PostgreSQL daemonises, so it does not die with the demo: this guard
+# holds the read end of a pipe only the demo writes to.  When the demo
+# ends, however it ends (even kill -9), the pipe closes and the guard
+# stops the cluster and removes the demo's directory.
+PG_GUARD = r'''
+import json, shutil, signal, subprocess, sys
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+signal.signal(signal.SIGTERM, signal.SIG_IGN)
+stop, remove = json.loads(sys.argv[1]), sys.argv[2]
+sys.stdin.buffer.read()
+subprocess.run(stop, capture_output=True, cwd='/')
+if remove:
+    shutil.rmtree(remove, ignore_errors=True)
+'''
 STORE = 'demo-store'
 SKU = 'COFFEE-250'
 TIMEOUT = 40.0           # seconds; a safety net, the demo needs far less
@@ -122,6 +137,7 @@ class Demo:
         self.hub_url = None
         self.hub_key = None
         self.pg = None           # {'dir', 'data', 'sock', 'port', 'bindir'}
+        self.pg_guard = None
         self.env = dict(os.environ, TENDERO_LOCALEDIR=os.path.join(self.build, 'po'))
 
     # --- processes -----------------------------------------------------
@@ -194,7 +210,16 @@ class Demo:
             check=True, capture_output=True, cwd='/')
         pg['conninfo'] = 'postgresql:///postgres?host=%s&port=%d&user=postgres' % (
             pg['sock'], pg['port'])
+        self.pg_guard = subprocess.Popen(
+            [sys.executable, '-c', PG_GUARD, json.dumps(self.pg_stop_cmd()),
+             '' if self.keep else self.dir],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd='/', start_new_session=True)
         return True
+
+    def pg_stop_cmd(self):
+        return self.as_postgres([os.path.join(self.pg['bindir'], 'pg_ctl'), 'stop', '-m',
+                                 'immediate', '-w', '-D', self.pg['data']])
 
     def hub_cmd(self, *args):
         return [self.hub_bin, '--db', self.pg['conninfo'], '--migrations-dir',
@@ -239,9 +264,10 @@ class Demo:
             self.stop_lane(lane)
         end_process(self.hub)
         if self.pg is not None:
-            subprocess.run(self.as_postgres([
-                os.path.join(self.pg['bindir'], 'pg_ctl'), 'stop', '-m', 'immediate', '-w',
-                '-D', self.pg['data']]), capture_output=True, cwd='/')
+            subprocess.run(self.pg_stop_cmd(), capture_output=True, cwd='/')
+        if self.pg_guard is not None:
+            self.pg_guard.stdin.close()
+            self.pg_guard.wait()
         if self.keep:
             say('Kept %s' % self.dir)
         else:

@@ -8,7 +8,7 @@
  * say that the lanes converged, name the conflict with both candidate
  * prices and the command that resolves it, show it closed everywhere,
  * hold the hub to the same events, and leave no temporary directory
- * behind — also when interrupted with Ctrl+C. */
+ * behind — also when interrupted with Ctrl+C or killed. */
 
 static const char *
 demo_script (void)
@@ -167,6 +167,43 @@ test_demo_interrupted (void)
   g_assert_cmpuint (processes_in (dir), ==, 0);
 }
 
+/* kill -9 in the middle: nothing can clean up in the demo itself, yet
+ * its lanes and hub die with it and a guard stops PostgreSQL and removes
+ * the directory. */
+static void
+test_demo_killed (void)
+{
+  g_autoptr(GSubprocess) demo = NULL;
+  g_autoptr(GDataInputStream) in = NULL;
+  g_autoptr(GString) seen = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  gint64 deadline;
+
+  g_subprocess_launcher_set_child_setup (launcher, term_with_parent, NULL, NULL);
+  demo = g_subprocess_launcher_spawn (launcher, &error, "/usr/bin/python3", demo_script (),
+                                      "--build-dir", g_getenv ("TN_BUILD_DIR"), NULL);
+  g_assert_no_error (error);
+  in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (demo));
+  g_assert_true (line_seen (in, "Cutting L3 off", seen));
+  g_test_message ("%s", seen->str);
+  dir = demo_dir (seen->str);
+  g_subprocess_force_exit (demo);
+  g_subprocess_wait (demo, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (g_subprocess_get_if_exited (demo));
+
+  deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (processes_in (dir) > 0 || g_file_test (dir, G_FILE_TEST_EXISTS))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("30 s after kill -9 the demo's processes or %s are still there", dir);
+      g_usleep (100 * 1000);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -174,5 +211,6 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/demo/runs", test_demo_runs);
   g_test_add_func ("/demo/interrupted", test_demo_interrupted);
+  g_test_add_func ("/demo/killed", test_demo_killed);
   return g_test_run ();
 }
