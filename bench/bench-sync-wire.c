@@ -9,6 +9,10 @@
  * latency from "sell returned" to "L2 holds it" (p50/p99) and the bytes
  * on the wire per sale, decoded by message type.
  *
+ * Then L1 runs as the app runs it: its sync service in this process,
+ * sales committed on this process's own connection, whose ::committed
+ * signal wakes the sync thread (no polling); the same latency again.
+ *
  * Usage: bench-sync-wire [N [DIR]]   (N sales, default 200) */
 
 #include <stdio.h>
@@ -17,6 +21,9 @@
 #include "tn-bench-lane.h"
 #include "tn-bench-relay.h"
 #include "tn-bench-util.h"
+#include "tn-operations.h"
+#include "tn-sync-auth.h"
+#include "tn-sync-service.h"
 
 #define N_PRODUCTS 300
 #define POLL_US    2000
@@ -37,6 +44,104 @@ wait_quiet (TnBenchRelay *relay,
         return (last - since) / 1e6;
       g_usleep (20000);
     }
+}
+
+static void
+five_line_sale (TnSaleRequest *request,
+                GRand         *rand)
+{
+  for (guint l = 0; l < 5; l++)
+    {
+      char sku[16];
+
+      g_snprintf (sku, sizeof sku, "P%05d", g_rand_int_range (rand, 0, N_PRODUCTS));
+      tn_sale_request_add_line (request, sku, 1000);
+    }
+}
+
+/* Waits until L2 holds L1's seq @seq; returns the microseconds since
+ * @since, or -1 after 30 s.  Delivers the sync service's reports meanwhile. */
+static gint64
+wait_received (TnBenchLane *l2,
+               const char  *l1_replica,
+               gint64       seq,
+               gint64       since)
+{
+  while (tn_bench_lane_read_seq (l2, l1_replica) < seq)
+    {
+      if (g_get_monotonic_time () - since > 30 * G_USEC_PER_SEC)
+        return -1;
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_usleep (POLL_US);
+    }
+  return g_get_monotonic_time () - since;
+}
+
+static void
+store_committed_cb (TnStore       *store,
+                    TnSyncService *service)
+{
+  tn_sync_service_notify_commit (service);
+}
+
+/* L1 as the app runs it; returns FALSE if a sale did not arrive. */
+static gboolean
+measure_in_app (TnBenchLane *l1,
+                TnBenchLane *l2,
+                const char  *key_path,
+                const char  *l1_replica,
+                guint        n,
+                GRand       *rand)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) key = tn_sync_auth_load_key (key_path, &error);
+  g_autoptr(TnSyncService) service = NULL;
+  g_autoptr(TnStore) store = NULL;
+  g_autoptr(GArray) latencies = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autofree char *db_path = tn_bench_lane_db_path (l1);
+  gint64 start;
+
+  tn_bench_check (error, "Loading the store key");
+  tn_bench_lane_stop (l1);
+  service = tn_sync_service_new (l1->dir, key);
+  tn_sync_service_start (service, &error);
+  tn_bench_check (error, "Starting L1's sync service in this process");
+  store = tn_store_open (db_path, TN_STORE_FLAGS_NONE, &error);
+  tn_bench_check (error, "Opening L1's store");
+  tn_store_checkpoint_in_background (store, &error);
+  tn_bench_check (error, "Starting the checkpoint thread");
+  g_signal_connect (store, "committed", G_CALLBACK (store_committed_cb), service);
+
+  /* The first sale also waits for L2 to dial the new L1 again. */
+  start = g_get_monotonic_time ();
+  for (guint i = 0; i <= n; i++)
+    {
+      g_autoptr(TnSaleRequest) request = tn_sale_request_new ();
+      g_autoptr(TnSaleReceipt) receipt = NULL;
+      g_autoptr(TnVersionVector) vv = NULL;
+      gint64 t1, latency;
+
+      five_line_sale (request, rand);
+      g_usleep (g_rand_int_range (rand, 0, 100000));
+      receipt = tn_store_sell (store, request, &error);
+      tn_bench_check (error, "A sale in the app");
+      t1 = g_get_monotonic_time ();
+      vv = tn_store_get_version_vector (store, &error);
+      tn_bench_check (error, "Reading L1's version vector");
+      latency = wait_received (l2, l1_replica, tn_version_vector_get (vv, l1_replica), t1);
+      if (latency < 0)
+        {
+          printf ("Sale %u in the app did not reach L2 within 30 s\n", i + 1);
+          return FALSE;
+        }
+      if (i > 0)
+        g_array_append_val (latencies, latency);
+    }
+  tn_bench_print_latency ("push latency in the app: sale committed → L2 holds it", latencies,
+                          tn_bench_seconds (start));
+  tn_sync_service_stop (service);
+  return TRUE;
 }
 
 int
@@ -99,7 +204,7 @@ main (int    argc,
     {
       char skus[5][16];
       g_autofree char *out = NULL;
-      gint64 t0, t1, seq, latency;
+      gint64 t0, t1, latency;
 
       for (guint l = 0; l < 5; l++)
         g_snprintf (skus[l], sizeof skus[l], "P%05d", g_rand_int_range (rand, 0, N_PRODUCTS));
@@ -111,17 +216,12 @@ main (int    argc,
                           "--sku", skus[3], "--sku", skus[4], "--json", NULL);
       t1 = g_get_monotonic_time ();
       g_array_append_val (sell_times, (gint64) { t1 - t0 });
-      seq = tn_bench_lane_read_seq (&l1, l1_replica);
-      while (tn_bench_lane_read_seq (&l2, l1_replica) < seq)
+      latency = wait_received (&l2, l1_replica, tn_bench_lane_read_seq (&l1, l1_replica), t1);
+      if (latency < 0)
         {
-          if (g_get_monotonic_time () - t1 > 30 * G_USEC_PER_SEC)
-            {
-              printf ("Sale %u did not reach L2 within 30 s\n", i + 1);
-              return 1;
-            }
-          g_usleep (POLL_US);
+          printf ("Sale %u did not reach L2 within 30 s\n", i + 1);
+          return 1;
         }
-      latency = g_get_monotonic_time () - t1;
       g_array_append_val (latencies, latency);
     }
   seconds = tn_bench_seconds (start);
@@ -139,6 +239,8 @@ main (int    argc,
   printf ("  per sale: %.0f B (%.0f B down with the event, %.0f B back)\n",
           (double) (down + up) / n, (double) down / n, (double) up / n);
   tn_bench_relay_print_messages (relay, 0, from, FALSE);
+  if (!measure_in_app (&l1, &l2, key, l1_replica, n, rand))
+    return 1;
 
   for (guint i = 0; i < G_N_ELEMENTS (lanes); i++)
     {
