@@ -96,6 +96,29 @@ sidecar_exists (const char *path,
 /* Builds a database at @version as that version of Tendero would have
  * written it, with a store identity, one local event and one product,
  * then opens it with this version. */
+/* Inserts into the tables a sale fills are noted by the projection code
+ * (migration 6); every other change to a projection row, by a trigger. */
+static void
+assert_digest_triggers (TnStore *store)
+{
+  const char *const noted_in_c[] = { TN_DIGEST_NOTED_IN_C };
+
+  for (guint i = 0; i < G_N_ELEMENTS (noted_in_c); i++)
+    {
+      g_autofree char *insert = g_strdup_printf ("digest_%s_insert", noted_in_c[i]);
+      g_autofree char *update = g_strdup_printf ("digest_%s_update", noted_in_c[i]);
+      g_autofree char *delete = g_strdup_printf ("digest_%s_delete", noted_in_c[i]);
+      const char *sql = "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name = ?";
+
+      g_assert_cmpint (tn_test_sql_int_arg (store, sql, insert), ==, 0);
+      g_assert_cmpint (tn_test_sql_int_arg (store, sql, update), ==, 1);
+      g_assert_cmpint (tn_test_sql_int_arg (store, sql, delete), ==, 1);
+    }
+  g_assert_cmpint (tn_test_sql_int (store, "SELECT count(*) FROM sqlite_schema "
+                                           "WHERE type = 'trigger' AND name = "
+                                           "'digest_stock_insert'"), ==, 1);
+}
+
 static void
 test_migrate_from (gconstpointer data)
 {
@@ -157,6 +180,7 @@ test_migrate_from (gconstpointer data)
   g_assert_nonnull (store);
   g_assert_cmpint (tn_store_get_schema_version (store), ==, TN_STORE_SCHEMA_VERSION);
   g_assert_cmpint (tn_test_sql_int (store, "PRAGMA user_version"), ==, TN_STORE_SCHEMA_VERSION);
+  assert_digest_triggers (store);
 
   /* The rows are intact and the identity is read. */
   g_assert_true (tn_store_is_initialized (store));
@@ -266,6 +290,7 @@ test_fresh (void)
   /* synchronous=FULL (2) unless a test asks otherwise. */
   g_assert_cmpint (tn_test_sql_int (store, "PRAGMA synchronous"), ==, 2);
   assert_integrity (store);
+  assert_digest_triggers (store);
   g_clear_object (&store);
   tn_test_rmdir (dir);
 }

@@ -703,6 +703,7 @@ test_divergence_detected (Fixture       *fixture,
   TnLane *l2 = &fixture->lanes[1];
   gint64 deadline;
   sqlite3 *db;
+  TnDigestPending *pending;
   const char *alerts = "SELECT count(*) FROM alerts WHERE kind = 'divergence'";
   const char *rows = "SELECT count(*) FROM divergences WHERE entities LIKE ?";
 
@@ -724,7 +725,7 @@ test_divergence_detected (Fixture       *fixture,
   /* The digest triggers need Tendero's SQL functions and a transaction
    * that flushes them; the tampering goes through them, as a projection
    * bug would. */
-  g_assert_cmpint (tn_digest_register_functions (db), ==, SQLITE_OK);
+  g_assert_cmpint (tn_digest_register_functions (db, &pending), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_exec (db, "UPDATE stock SET qty = qty + 1000 WHERE sku = 'COFFEE'",
                                  NULL, NULL, NULL), ==, SQLITE_ERROR);
   g_assert_cmpint (sqlite3_exec (db, "BEGIN; UPDATE stock SET qty = qty + 1000 "

@@ -119,6 +119,26 @@ update_decimal (struct sha256_ctx *sum,
 }
 
 static void
+update_int (struct sha256_ctx *sum,
+            gint64             value)
+{
+  sha256_update (sum, 2, (const guint8 *) "\0I");
+  update_decimal (sum, value);
+}
+
+static void
+update_text (struct sha256_ctx *sum,
+             const guchar      *text,
+             gsize              len)
+{
+  sha256_update (sum, 2, (const guint8 *) "\0T");
+  update_decimal (sum, (gint64) len);
+  sha256_update (sum, 1, (const guint8 *) ":");
+  if (len > 0)
+    sha256_update (sum, len, text);
+}
+
+static void
 update_value (struct sha256_ctx *sum,
               sqlite3_value     *value)
 {
@@ -128,22 +148,29 @@ update_value (struct sha256_ctx *sum,
       sha256_update (sum, 2, (const guint8 *) "\0N");
       break;
     case SQLITE_INTEGER:
-      sha256_update (sum, 2, (const guint8 *) "\0I");
-      update_decimal (sum, sqlite3_value_int64 (value));
+      update_int (sum, sqlite3_value_int64 (value));
       break;
     default:
       {
         const guchar *text = sqlite3_value_text (value);
-        int len = sqlite3_value_bytes (value);
 
-        sha256_update (sum, 2, (const guint8 *) "\0T");
-        update_decimal (sum, len);
-        sha256_update (sum, 1, (const guint8 *) ":");
-        if (len > 0)
-          sha256_update (sum, (size_t) len, text);
+        update_text (sum, text, (gsize) sqlite3_value_bytes (value));
       }
       break;
     }
+}
+
+/* The same bytes as update_value () for a value the caller bound. */
+static void
+update_bound (struct sha256_ctx    *sum,
+              const TnDigestValue  *value)
+{
+  if (value->text != NULL)
+    update_text (sum, (const guchar *) value->text, strlen (value->text));
+  else if (value->is_int)
+    update_int (sum, value->integer);
+  else
+    sha256_update (sum, 2, (const guint8 *) "\0N");
 }
 
 /* Big-endian 256-bit addition (or subtraction) modulo 2^256. */
@@ -247,13 +274,26 @@ db_error (sqlite3     *db,
 
 /* What the open transaction changed, per bucket, not yet in
  * digest_buckets.  One per connection. */
-typedef struct
+struct _TnDigestPending
 {
   guint8   acc[TN_DIGEST_BUCKETS][ROW_HASH_LEN];
   gint64   rows[TN_DIGEST_BUCKETS];
   gboolean dirty[TN_DIGEST_BUCKETS];
   gboolean any;
-} Pending;
+};
+typedef TnDigestPending Pending;
+
+static void
+pending_add (Pending      *pending,
+             guint         bucket,
+             const guint8  hash[ROW_HASH_LEN],
+             int           sign)
+{
+  acc_combine (pending->acc[bucket], hash, sign < 0);
+  pending->rows[bucket] += sign < 0 ? -1 : 1;
+  pending->dirty[bucket] = TRUE;
+  pending->any = TRUE;
+}
 
 static void
 pending_clear (gpointer data)
@@ -291,10 +331,37 @@ digest_note_fn (sqlite3_context  *context,
     }
   sign = sqlite3_value_int (argv[0]);
   b = bucket_of_value (argv[2]);
-  acc_combine (pending->acc[b], hash, sign < 0);
-  pending->rows[b] += sign < 0 ? -1 : 1;
-  pending->dirty[b] = TRUE;
-  pending->any = TRUE;
+  pending_add (pending, b, hash, sign);
+}
+
+gboolean
+tn_digest_note_insert (sqlite3              *db,
+                       TnDigestPending      *pending,
+                       const char           *table,
+                       const TnDigestValue  *values,
+                       guint                 n_values,
+                       GError              **error)
+{
+  struct sha256_ctx sum;
+  guint8 hash[ROW_HASH_LEN];
+
+  g_return_val_if_fail (n_values >= 1 && values[0].text != NULL, FALSE);
+
+  if (sqlite3_get_autocommit (db))
+    {
+      g_set_error (error, TN_ERROR, TN_ERROR_DATABASE,
+                   "Projection rows change only inside a transaction that flushes the "
+                   "state digest (tn_store_commit)");
+      return FALSE;
+    }
+  sha256_init (&sum);
+  sha256_update (&sum, strlen (table), (const guint8 *) table);
+  for (guint i = 0; i < n_values; i++)
+    update_bound (&sum, &values[i]);
+  sha256_update (&sum, 1, (const guint8 *) "\n");
+  sha256_digest (&sum, ROW_HASH_LEN, hash);
+  pending_add (pending, tn_digest_bucket (values[0].text), hash, 1);
+  return TRUE;
 }
 
 /* For tn_digest_flush's UPDATE: the pending delta of bucket N. */
@@ -353,12 +420,15 @@ rollback_cb (void *data)
 }
 
 int
-tn_digest_register_functions (sqlite3 *db)
+tn_digest_register_functions (sqlite3          *db,
+                              TnDigestPending **out_pending)
 {
   const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
   const int volatile_flags = SQLITE_UTF8 | SQLITE_INNOCUOUS;
   Pending *pending = g_new0 (Pending, 1);
   int rc;
+
+  *out_pending = pending;
 
   /* The connection owns @pending: freed with tn_digest_note. */
   rc = sqlite3_create_function_v2 (db, "tn_digest_note", -1, volatile_flags, pending,

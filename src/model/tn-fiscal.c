@@ -508,7 +508,16 @@ tn_fiscal_record_document (TnStore        *store,
           chain_seq, doc);
       return raise_p0 (store, event, "fiscal-chain-fork", message, error);
     }
-  return TRUE;
+  {
+    const TnDigestValue row[] = {
+      TN_DIGEST_TEXT (event->origin), TN_DIGEST_INT (chain_seq),
+      TN_DIGEST_TEXT (event->event_id), TN_DIGEST_TEXT (kind_name (kind)),
+      TN_DIGEST_TEXT (series), TN_DIGEST_INT (number), TN_DIGEST_TEXT (doc),
+      TN_DIGEST_TEXT (prev_hash), TN_DIGEST_TEXT (event->hash),
+    };
+
+    return tn_store_note_insert (store, "fiscal_documents", row, G_N_ELEMENTS (row), error);
+  }
 
 failed:
   g_propagate_error (error, g_steal_pointer (&local_error));

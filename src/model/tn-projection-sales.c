@@ -21,7 +21,13 @@ insert_lines (TnStore        *store,
     {
       JsonObject *line = json_array_get_object_element (lines, i);
       const char *sku = json_object_get_string_member (line, "sku");
+      const char *name = json_object_get_string_member (line, "name");
       gint64 qty = json_object_get_int_member (line, "qty");
+      gint64 unit_price = json_object_get_int_member (line, "unit_price");
+      gint64 tax_bp = json_object_get_int_member (line, "tax_bp");
+      gint64 net = json_object_get_int_member (line, "net");
+      gint64 tax = json_object_get_int_member (line, "tax");
+      gint64 total = json_object_get_int_member (line, "total");
       sqlite3_stmt *stmt = tn_store_stmt (store,
           "INSERT OR IGNORE INTO sale_lines "
           "(sale_id, line, sku, name, qty, unit_price, tax_bp, net, tax, total) "
@@ -32,16 +38,27 @@ insert_lines (TnStore        *store,
       sqlite3_bind_text (stmt, 1, sale_id, -1, SQLITE_STATIC);
       sqlite3_bind_int (stmt, 2, (int) i + 1);
       sqlite3_bind_text (stmt, 3, sku, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 4, json_object_get_string_member (line, "name"), -1,
-                         SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 4, name, -1, SQLITE_STATIC);
       sqlite3_bind_int64 (stmt, 5, qty);
-      sqlite3_bind_int64 (stmt, 6, json_object_get_int_member (line, "unit_price"));
-      sqlite3_bind_int64 (stmt, 7, json_object_get_int_member (line, "tax_bp"));
-      sqlite3_bind_int64 (stmt, 8, json_object_get_int_member (line, "net"));
-      sqlite3_bind_int64 (stmt, 9, json_object_get_int_member (line, "tax"));
-      sqlite3_bind_int64 (stmt, 10, json_object_get_int_member (line, "total"));
+      sqlite3_bind_int64 (stmt, 6, unit_price);
+      sqlite3_bind_int64 (stmt, 7, tax_bp);
+      sqlite3_bind_int64 (stmt, 8, net);
+      sqlite3_bind_int64 (stmt, 9, tax);
+      sqlite3_bind_int64 (stmt, 10, total);
       if (!tn_store_step_done (store, stmt, error))
         return FALSE;
+      if (sqlite3_changes (tn_store_get_db (store)) > 0)
+        {
+          const TnDigestValue row[] = {
+            TN_DIGEST_TEXT (sale_id), TN_DIGEST_INT (i + 1), TN_DIGEST_TEXT (sku),
+            TN_DIGEST_TEXT (name), TN_DIGEST_INT (qty), TN_DIGEST_INT (unit_price),
+            TN_DIGEST_INT (tax_bp), TN_DIGEST_INT (net), TN_DIGEST_INT (tax),
+            TN_DIGEST_INT (total),
+          };
+
+          if (!tn_store_note_insert (store, "sale_lines", row, G_N_ELEMENTS (row), error))
+            return FALSE;
+        }
 
       if (!tn_projection_move_stock (store, sale_id, i + 1, sku, -qty, "sale", NULL,
                                      event, error))
@@ -59,6 +76,10 @@ insert_payments (TnStore     *store,
   for (guint i = 0; i < json_array_get_length (payments); i++)
     {
       JsonObject *payment = json_array_get_object_element (payments, i);
+      const char *method = json_object_get_string_member (payment, "method");
+      const char *currency = json_object_get_string_member (payment, "currency");
+      gint64 amount = json_object_get_int_member (payment, "amount");
+      gint64 amount_base = json_object_get_int_member (payment, "amount_base");
       sqlite3_stmt *stmt = tn_store_stmt (store,
           "INSERT OR IGNORE INTO payments "
           "(sale_id, idx, method, currency, amount, amount_base) VALUES (?, ?, ?, ?, ?, ?)",
@@ -68,14 +89,22 @@ insert_payments (TnStore     *store,
         return FALSE;
       sqlite3_bind_text (stmt, 1, sale_id, -1, SQLITE_STATIC);
       sqlite3_bind_int (stmt, 2, (int) i + 1);
-      sqlite3_bind_text (stmt, 3, json_object_get_string_member (payment, "method"), -1,
-                         SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 4, json_object_get_string_member (payment, "currency"), -1,
-                         SQLITE_STATIC);
-      sqlite3_bind_int64 (stmt, 5, json_object_get_int_member (payment, "amount"));
-      sqlite3_bind_int64 (stmt, 6, json_object_get_int_member (payment, "amount_base"));
+      sqlite3_bind_text (stmt, 3, method, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 4, currency, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 5, amount);
+      sqlite3_bind_int64 (stmt, 6, amount_base);
       if (!tn_store_step_done (store, stmt, error))
         return FALSE;
+      if (sqlite3_changes (tn_store_get_db (store)) > 0)
+        {
+          const TnDigestValue row[] = {
+            TN_DIGEST_TEXT (sale_id), TN_DIGEST_INT (i + 1), TN_DIGEST_TEXT (method),
+            TN_DIGEST_TEXT (currency), TN_DIGEST_INT (amount), TN_DIGEST_INT (amount_base),
+          };
+
+          if (!tn_store_note_insert (store, "payments", row, G_N_ELEMENTS (row), error))
+            return FALSE;
+        }
     }
   return TRUE;
 }
@@ -90,40 +119,47 @@ apply_sale_created (TnStore        *store,
                        ? json_object_get_object_member (payload, "second") : NULL;
   JsonObject *fiscal = json_object_get_object_member (payload, "fiscal");
   const char *sale_id = json_object_get_string_member (payload, "sale_id");
+  /* The row as digest_tables lists its columns (tn-digest.c); the
+   * INSERT binds the same values. */
+  const TnDigestValue row[] = {
+    TN_DIGEST_TEXT (sale_id),
+    TN_DIGEST_TEXT (event->event_id),
+    TN_DIGEST_TEXT (event->origin),
+    TN_DIGEST_TEXT (json_object_get_string_member (payload, "terminal")),
+    TN_DIGEST_INT ((gint64) event->hlc),
+    TN_DIGEST_TEXT (json_object_get_string_member_with_default (payload, "cashier", NULL)),
+    TN_DIGEST_TEXT (json_object_get_string_member_with_default (payload, "session_id", NULL)),
+    TN_DIGEST_TEXT (json_object_get_string_member_with_default (payload, "customer_id", NULL)),
+    TN_DIGEST_TEXT (json_object_get_string_member (payload, "currency")),
+    TN_DIGEST_INT (json_object_get_int_member (payload, "subtotal")),
+    TN_DIGEST_INT (json_object_get_int_member (payload, "tax")),
+    TN_DIGEST_INT (json_object_get_int_member (payload, "total")),
+    TN_DIGEST_INT (json_object_get_int_member (payload, "change")),
+    second ? TN_DIGEST_TEXT (json_object_get_string_member (second, "currency"))
+           : TN_DIGEST_NULL,
+    second ? TN_DIGEST_INT (json_object_get_int_member (second, "total")) : TN_DIGEST_NULL,
+    second ? TN_DIGEST_INT (json_object_get_int_member (second, "rate_micro"))
+           : TN_DIGEST_NULL,
+    TN_DIGEST_TEXT (json_object_get_string_member (fiscal, "doc")),
+    TN_DIGEST_INT (0),   /* voided */
+  };
   sqlite3_stmt *stmt = tn_store_stmt (store,
       "INSERT OR IGNORE INTO sales (sale_id, event_id, origin, terminal, hlc, cashier, "
       "  session_id, customer_id, currency, subtotal, tax, total, change, second_currency, "
-      "  second_total, rate_micro, fiscal_doc) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
+      "  second_total, rate_micro, fiscal_doc, voided) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
 
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, sale_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, event->event_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, event->origin, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 4, json_object_get_string_member (payload, "terminal"), -1,
-                     SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 5, (gint64) event->hlc);
-  tn_bind_text (stmt, 6, json_object_get_string_member_with_default (payload, "cashier", NULL));
-  tn_bind_text (stmt, 7, json_object_get_string_member_with_default (payload, "session_id",
-                                                                     NULL));
-  tn_bind_text (stmt, 8, json_object_get_string_member_with_default (payload, "customer_id",
-                                                                     NULL));
-  sqlite3_bind_text (stmt, 9, json_object_get_string_member (payload, "currency"), -1,
-                     SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 10, json_object_get_int_member (payload, "subtotal"));
-  sqlite3_bind_int64 (stmt, 11, json_object_get_int_member (payload, "tax"));
-  sqlite3_bind_int64 (stmt, 12, json_object_get_int_member (payload, "total"));
-  sqlite3_bind_int64 (stmt, 13, json_object_get_int_member (payload, "change"));
-  if (second != NULL)
+  for (guint i = 0; i < G_N_ELEMENTS (row); i++)
     {
-      sqlite3_bind_text (stmt, 14, json_object_get_string_member (second, "currency"), -1,
-                         SQLITE_STATIC);
-      sqlite3_bind_int64 (stmt, 15, json_object_get_int_member (second, "total"));
-      sqlite3_bind_int64 (stmt, 16, json_object_get_int_member (second, "rate_micro"));
+      if (row[i].text != NULL)
+        sqlite3_bind_text (stmt, (int) i + 1, row[i].text, -1, SQLITE_STATIC);
+      else if (row[i].is_int)
+        sqlite3_bind_int64 (stmt, (int) i + 1, row[i].integer);
+      else
+        sqlite3_bind_null (stmt, (int) i + 1);
     }
-  sqlite3_bind_text (stmt, 17, json_object_get_string_member (fiscal, "doc"), -1,
-                     SQLITE_STATIC);
   if (!tn_store_step_done (store, stmt, error))
     return FALSE;
   if (sqlite3_changes (tn_store_get_db (store)) == 0)
@@ -136,6 +172,8 @@ apply_sale_created (TnStore        *store,
       return tn_store_raise_alert (store, TN_ALERT_P1, "sale-duplicate", event->event_id,
                                    message, error);
     }
+  if (!tn_store_note_insert (store, "sales", row, G_N_ELEMENTS (row), error))
+    return FALSE;
 
   return insert_lines (store, sale_id, json_object_get_array_member (payload, "lines"),
                        event, error) &&

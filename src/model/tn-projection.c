@@ -91,6 +91,15 @@ tn_projection_move_stock (TnStore        *store,
     return FALSE;
   if (sqlite3_changes (tn_store_get_db (store)) == 0)
     return TRUE;   /* this movement is already counted */
+  {
+    const TnDigestValue row[] = {
+      TN_DIGEST_TEXT (sku), TN_DIGEST_TEXT (source_id), TN_DIGEST_INT (line),
+      TN_DIGEST_INT (delta), TN_DIGEST_TEXT (kind), TN_DIGEST_TEXT (reason),
+    };
+
+    if (!tn_store_note_insert (store, "inventory_changes", row, G_N_ELEMENTS (row), error))
+      return FALSE;
+  }
 
   batch = tn_store_get_stock_batch (store);
   if (batch != NULL)

@@ -56,10 +56,48 @@ gboolean      tn_store_schema_migrate (sqlite3    *db,
 /* The state digest (tn-digest.c): SQL functions the digest triggers
  * call, registered on every connection that writes projections (writes
  * must be inside BEGIN … COMMIT), and migration 5's triggers and first
- * full computation. */
-int           tn_digest_register_functions (sqlite3 *db);
+ * full computation.  *@pending is what the open transaction changed:
+ * the connection owns it. */
+typedef struct _TnDigestPending TnDigestPending;
+int           tn_digest_register_functions (sqlite3          *db,
+                                            TnDigestPending **pending);
 gboolean      tn_digest_install            (sqlite3  *db,
                                             GError  **error);
+
+/* One column value as bound to an INSERT: text (NULL: see is_int),
+ * an integer, or SQL NULL. */
+typedef struct
+{
+  const char *text;
+  gint64      integer;
+  gboolean    is_int;
+} TnDigestValue;
+
+#define TN_DIGEST_TEXT(s) ((TnDigestValue) { (s), 0, FALSE })
+#define TN_DIGEST_INT(i)  ((TnDigestValue) { NULL, (i), TRUE })
+#define TN_DIGEST_NULL    TN_DIGEST_TEXT (NULL)
+
+/* The tables whose inserts the projection code notes itself, with
+ * tn_store_note_insert (), instead of an AFTER INSERT trigger (which
+ * cost as much as the inserts): migration 6 dropped those triggers.
+ * Their UPDATE and DELETE triggers stay. */
+#define TN_DIGEST_NOTED_IN_C "sales", "sale_lines", "payments", "inventory_changes", \
+                             "fiscal_documents"
+
+/* A row was inserted into @table with @values, in the order of the
+ * table's columns in tn-digest.c's digest_tables (the first is the
+ * entity id, text). */
+gboolean      tn_digest_note_insert        (sqlite3              *db,
+                                            TnDigestPending      *pending,
+                                            const char           *table,
+                                            const TnDigestValue  *values,
+                                            guint                 n_values,
+                                            GError              **error);
+gboolean      tn_store_note_insert         (TnStore              *self,
+                                            const char           *table,
+                                            const TnDigestValue  *values,
+                                            guint                 n_values,
+                                            GError              **error);
 /* Adds what the open transaction changed to digest_buckets; COMMIT
  * right after (tn_store_commit does both).  Needed by anything else
  * that writes projections, like a test tampering with a row. */

@@ -21,6 +21,7 @@ struct _TnStore
   int           schema_version;
   TnCheckpointer *checkpointer;  /* NULL: SQLite checkpoints on commit */
   GHashTable   *stock_batch;   /* sku → gint64 delta, while a peer batch applies */
+  TnDigestPending *digest_pending;  /* owned by @db */
 
   /* Identity, cached from meta after init. */
   char         *store_id;
@@ -306,7 +307,7 @@ open_at_version (TnStore      *self,
     }
   sqlite3_extended_result_codes (self->db, 1);
   /* The digest triggers (migration 5) call these on every write. */
-  if (tn_digest_register_functions (self->db) != SQLITE_OK)
+  if (tn_digest_register_functions (self->db, &self->digest_pending) != SQLITE_OK)
     return tn_store_set_db_error (self, error, self->path);
   /* Another process (tendero-ctl, the sync worker) may hold the write
    * lock for a moment: wait rather than fail. */
@@ -419,6 +420,21 @@ gboolean
 tn_store_has_checkpointer (TnStore *self)
 {
   return self->checkpointer != NULL;
+}
+
+gboolean
+tn_store_note_insert (TnStore              *self,
+                      const char           *table,
+                      const TnDigestValue  *values,
+                      guint                 n_values,
+                      GError              **error)
+{
+  /* Before schema 6 the insert triggers note the row (or, before 5,
+   * there is no digest). */
+  if (self->schema_version < 6)
+    return TRUE;
+  return tn_digest_note_insert (self->db, self->digest_pending, table, values, n_values,
+                                error);
 }
 
 GHashTable *
