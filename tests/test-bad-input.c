@@ -317,7 +317,10 @@ static const ConfigRow config_rows[] = {
   { "bad hub setting", "[lane]\n", "[hub]\nupload-interval-ms=1\n[lane]\n", 1,
     "upload-interval-ms must be a whole number" },
   { "watch interval too short", "sync-watch-interval-ms=100\n", "sync-watch-interval-ms=5\n", 1,
-    "sync-watch-interval-ms must be between 10 and 60000" },
+    "[lane] sync-watch-interval-ms must be a whole number between 10 and 60000" },
+  /* Not a number is refused too, not replaced by the default. */
+  { "offline limit not a number", "max-offline-minutes=60\n", "max-offline-minutes=soon\n", 1,
+    "[lane] max-offline-minutes must be a whole number between 1 and 43200" },
   { "another store", "store=S\n", "store=T\n", 1, "belongs to store “T”, but its database" },
   { "no terminal", "terminal=L1\n", "\n", 1, "must name the store and the terminal" },
   { "garbage bytes", NULL, "\x01\xff\xfe garbage\n", 1, "config.ini" },

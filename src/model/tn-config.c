@@ -12,57 +12,68 @@
 #define GROUP "lane"
 #define HUB_GROUP "hub"
 
-/* The [hub] timings: key, default, range (see tn-config.h). */
+/* The whole-number settings: group, key, default, range (see
+ * tn-config.h). */
 typedef struct
 {
+  const char *group;
   const char *key;
   gsize       offset;
   guint       fallback;
   guint       min;
   guint       max;
-} HubSetting;
+} IntSetting;
 
-static const HubSetting hub_settings[] = {
-  { "upload-interval-ms", G_STRUCT_OFFSET (TnConfig, hub_interval_ms), 30000, 50, 3600000 },
-  { "upload-threshold", G_STRUCT_OFFSET (TnConfig, hub_upload_threshold), 500, 1, 100000 },
-  { "batch-max", G_STRUCT_OFFSET (TnConfig, hub_batch_max), 500, 10, 1000 },
-  { "backoff-base-ms", G_STRUCT_OFFSET (TnConfig, hub_backoff_base_ms), 1000, 10, 600000 },
-  { "backoff-cap-ms", G_STRUCT_OFFSET (TnConfig, hub_backoff_cap_ms), 60000, 10, 3600000 },
-  { "breaker-failures", G_STRUCT_OFFSET (TnConfig, hub_breaker_failures), 5, 1, 1000 },
-  { "breaker-open-ms", G_STRUCT_OFFSET (TnConfig, hub_breaker_open_ms), 30000, 10, 3600000 },
-  { "request-timeout-ms", G_STRUCT_OFFSET (TnConfig, hub_timeout_ms), 30000, 100, 600000 },
+#define FIELD(name) G_STRUCT_OFFSET (TnConfig, name)
+
+static const IntSetting int_settings[] = {
+  { GROUP, "sync-backoff-base-ms", FIELD (sync_backoff_base_ms), 1000, 10, 60000 },
+  { GROUP, "sync-watch-interval-ms", FIELD (sync_watch_interval_ms), 100, 10, 60000 },
+  { GROUP, "max-offline-minutes", FIELD (max_offline_minutes), 60, 1, 60 * 24 * 30 },
+  { HUB_GROUP, "upload-interval-ms", FIELD (hub_interval_ms), 30000, 50, 3600000 },
+  { HUB_GROUP, "upload-threshold", FIELD (hub_upload_threshold), 500, 1, 100000 },
+  { HUB_GROUP, "batch-max", FIELD (hub_batch_max), 500, 10, 1000 },
+  { HUB_GROUP, "backoff-base-ms", FIELD (hub_backoff_base_ms), 1000, 10, 600000 },
+  { HUB_GROUP, "backoff-cap-ms", FIELD (hub_backoff_cap_ms), 60000, 10, 3600000 },
+  { HUB_GROUP, "breaker-failures", FIELD (hub_breaker_failures), 5, 1, 1000 },
+  { HUB_GROUP, "breaker-open-ms", FIELD (hub_breaker_open_ms), 30000, 10, 3600000 },
+  { HUB_GROUP, "request-timeout-ms", FIELD (hub_timeout_ms), 30000, 100, 600000 },
 };
 
+#undef FIELD
+
 static guint *
-hub_setting_field (TnConfig         *config,
-                   const HubSetting *setting)
+int_setting_field (TnConfig         *config,
+                   const IntSetting *setting)
 {
   return G_STRUCT_MEMBER_P (config, setting->offset);
 }
 
+/* A setting that is there must be a number in range: one that is not
+ * is refused, not quietly replaced by the default. */
 static gboolean
-load_hub_settings (TnConfig    *config,
+load_int_settings (TnConfig    *config,
                    GKeyFile    *file,
                    const char  *path,
                    GError     **error)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (hub_settings); i++)
+  for (guint i = 0; i < G_N_ELEMENTS (int_settings); i++)
     {
-      const HubSetting *setting = &hub_settings[i];
+      const IntSetting *setting = &int_settings[i];
       g_autoptr(GError) local_error = NULL;
       gint64 value;
 
-      if (!g_key_file_has_key (file, HUB_GROUP, setting->key, NULL))
+      if (!g_key_file_has_key (file, setting->group, setting->key, NULL))
         continue;
-      value = g_key_file_get_int64 (file, HUB_GROUP, setting->key, &local_error);
+      value = g_key_file_get_int64 (file, setting->group, setting->key, &local_error);
       if (local_error != NULL || value < setting->min || value > setting->max)
         {
           g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                       _("%s: [hub] %s must be a whole number between %u and %u"), path,
-                       setting->key, setting->min, setting->max);
+                       _("%s: [%s] %s must be a whole number between %u and %u"), path,
+                       setting->group, setting->key, setting->min, setting->max);
           return FALSE;
         }
-      *hub_setting_field (config, setting) = (guint) value;
+      *int_setting_field (config, setting) = (guint) value;
     }
   return TRUE;
 }
@@ -75,12 +86,9 @@ tn_config_new (const char *data_dir)
   config->data_dir = g_strdup (data_dir);
   config->port = 8123;
   config->peers = g_new0 (char *, 1);
-  config->sync_backoff_base_ms = 1000;
-  config->sync_watch_interval_ms = 100;
-  config->max_offline_minutes = 60;
   config->peer_fingerprints = g_new0 (char *, 1);
-  for (guint i = 0; i < G_N_ELEMENTS (hub_settings); i++)
-    *hub_setting_field (config, &hub_settings[i]) = hub_settings[i].fallback;
+  for (guint i = 0; i < G_N_ELEMENTS (int_settings); i++)
+    *int_setting_field (config, &int_settings[i]) = int_settings[i].fallback;
   return config;
 }
 
@@ -273,16 +281,14 @@ is_known_setting (const char *group,
 {
   static const char *const lane_keys[] = {
     "store", "terminal", "port", "peers", "hub", "fiscal-authority", "store-key-file",
-    "hub-key-file", "sync-backoff-base-ms", "sync-watch-interval-ms", "max-offline-minutes",
-    "tls-certificate-file", "tls-key-file", "peer-fingerprints", NULL
+    "hub-key-file", "tls-certificate-file", "tls-key-file", "peer-fingerprints", NULL
   };
 
-  if (g_str_equal (group, GROUP))
-    return g_strv_contains (lane_keys, key);
-  if (g_str_equal (group, HUB_GROUP))
-    for (guint i = 0; i < G_N_ELEMENTS (hub_settings); i++)
-      if (g_str_equal (hub_settings[i].key, key))
-        return TRUE;
+  if (g_str_equal (group, GROUP) && g_strv_contains (lane_keys, key))
+    return TRUE;
+  for (guint i = 0; i < G_N_ELEMENTS (int_settings); i++)
+    if (g_str_equal (int_settings[i].group, group) && g_str_equal (int_settings[i].key, key))
+      return TRUE;
   return FALSE;
 }
 
@@ -318,7 +324,7 @@ tn_config_load (const char  *data_dir,
   g_autoptr(GKeyFile) file = g_key_file_new ();
   g_autoptr(GError) local_error = NULL;
   g_autofree char *path = tn_config_file_path (data_dir);
-  gint port, backoff, watch, offline;
+  gint port;
 
   if (!g_file_test (data_dir, G_FILE_TEST_IS_DIR) || !g_file_test (path, G_FILE_TEST_EXISTS))
     {
@@ -396,45 +402,8 @@ tn_config_load (const char  *data_dir,
   config->store_key_file = g_key_file_get_string (file, GROUP, "store-key-file", NULL);
   config->hub_key_file = g_key_file_get_string (file, GROUP, "hub-key-file", NULL);
 
-  backoff = g_key_file_get_integer (file, GROUP, "sync-backoff-base-ms", &local_error);
-  if (local_error == NULL)
-    {
-      if (backoff < 10 || backoff > 60000)
-        {
-          g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                       _("%s: sync-backoff-base-ms must be between 10 and 60000"), path);
-          return NULL;
-        }
-      config->sync_backoff_base_ms = (guint) backoff;
-    }
-  g_clear_error (&local_error);
-
-  watch = g_key_file_get_integer (file, GROUP, "sync-watch-interval-ms", &local_error);
-  if (local_error == NULL)
-    {
-      if (watch < 10 || watch > 60000)
-        {
-          g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                       _("%s: sync-watch-interval-ms must be between 10 and 60000"), path);
-          return NULL;
-        }
-      config->sync_watch_interval_ms = (guint) watch;
-    }
-  g_clear_error (&local_error);
-
-  offline = g_key_file_get_integer (file, GROUP, "max-offline-minutes", &local_error);
-  if (local_error == NULL)
-    {
-      if (offline < 1 || offline > 60 * 24 * 30)
-        {
-          g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                       _("%s: max-offline-minutes must be between 1 and 43200"), path);
-          return NULL;
-        }
-      config->max_offline_minutes = (guint) offline;
-    }
-  if (!load_tls (config, file, path, error) ||
-      !load_hub_settings (config, file, path, error))
+  if (!load_int_settings (config, file, path, error) ||
+      !load_tls (config, file, path, error))
     return NULL;
   config->unknown_settings = find_unknown_settings (file);
   return g_steal_pointer (&config);
@@ -478,12 +447,6 @@ tn_config_save (const TnConfig  *config,
     g_key_file_set_string (file, GROUP, "store-key-file", config->store_key_file);
   if (config->hub_key_file != NULL)
     g_key_file_set_string (file, GROUP, "hub-key-file", config->hub_key_file);
-  g_key_file_set_integer (file, GROUP, "sync-backoff-base-ms",
-                          (gint) config->sync_backoff_base_ms);
-  g_key_file_set_integer (file, GROUP, "sync-watch-interval-ms",
-                          (gint) config->sync_watch_interval_ms);
-  g_key_file_set_integer (file, GROUP, "max-offline-minutes",
-                          (gint) config->max_offline_minutes);
   if (config->tls_certificate_file != NULL)
     g_key_file_set_string (file, GROUP, "tls-certificate-file", config->tls_certificate_file);
   if (config->tls_key_file != NULL)
@@ -492,13 +455,15 @@ tn_config_save (const TnConfig  *config,
     g_key_file_set_string_list (file, GROUP, "peer-fingerprints",
                                 (const char * const *) config->peer_fingerprints,
                                 g_strv_length (config->peer_fingerprints));
-  /* Only what differs from the defaults: a plain lane's file stays short. */
-  for (guint i = 0; i < G_N_ELEMENTS (hub_settings); i++)
+  /* The lane's own timings always, to be found and edited; of the
+   * hub's only what differs from the defaults: a plain lane's file stays
+   * short. */
+  for (guint i = 0; i < G_N_ELEMENTS (int_settings); i++)
     {
-      guint value = *hub_setting_field ((TnConfig *) config, &hub_settings[i]);
+      guint value = *int_setting_field ((TnConfig *) config, &int_settings[i]);
 
-      if (value != hub_settings[i].fallback)
-        g_key_file_set_uint64 (file, HUB_GROUP, hub_settings[i].key, value);
+      if (g_str_equal (int_settings[i].group, GROUP) || value != int_settings[i].fallback)
+        g_key_file_set_uint64 (file, int_settings[i].group, int_settings[i].key, value);
     }
   if (!g_key_file_save_to_file (file, path, error))
     {
