@@ -132,6 +132,27 @@ line_seen (GDataInputStream *in,
     }
 }
 
+/* Starts the demo and reads its output (into @seen) up to the line
+ * that contains @fragment; *@in is the rest of its output. */
+static GSubprocess *
+start_demo_until (const char        *fragment,
+                  GString           *seen,
+                  GDataInputStream **in)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GError) error = NULL;
+  GSubprocess *demo;
+
+  g_subprocess_launcher_set_child_setup (launcher, term_with_parent, NULL, NULL);
+  demo = g_subprocess_launcher_spawn (launcher, &error, "/usr/bin/python3", demo_script (),
+                                      "--build-dir", g_getenv ("TN_BUILD_DIR"), NULL);
+  g_assert_no_error (error);
+  *in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (demo));
+  g_assert_true (line_seen (*in, fragment, seen));
+  return demo;
+}
+
 /* Ctrl+C in the middle (lanes, hub and PostgreSQL running): exit 130,
  * the directory gone, no lane left listening in it. */
 static void
@@ -143,15 +164,8 @@ test_demo_interrupted (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *rest = NULL;
   g_autofree char *dir = NULL;
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
 
-  g_subprocess_launcher_set_child_setup (launcher, term_with_parent, NULL, NULL);
-  demo = g_subprocess_launcher_spawn (launcher, &error, "/usr/bin/python3", demo_script (),
-                                      "--build-dir", g_getenv ("TN_BUILD_DIR"), NULL);
-  g_assert_no_error (error);
-  in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (demo));
-  g_assert_true (line_seen (in, "Cutting L3 off", seen));
+  demo = start_demo_until ("Cutting L3 off", seen, &in);
   g_subprocess_send_signal (demo, SIGINT);
   rest = g_data_input_stream_read_upto (in, "\x01", 1, NULL, NULL, NULL);
   g_subprocess_wait (demo, NULL, &error);
@@ -178,16 +192,9 @@ test_demo_killed (void)
   g_autoptr(GString) seen = g_string_new (NULL);
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = NULL;
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   gint64 deadline;
 
-  g_subprocess_launcher_set_child_setup (launcher, term_with_parent, NULL, NULL);
-  demo = g_subprocess_launcher_spawn (launcher, &error, "/usr/bin/python3", demo_script (),
-                                      "--build-dir", g_getenv ("TN_BUILD_DIR"), NULL);
-  g_assert_no_error (error);
-  in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (demo));
-  g_assert_true (line_seen (in, "Cutting L3 off", seen));
+  demo = start_demo_until ("Cutting L3 off", seen, &in);
   g_test_message ("%s", seen->str);
   dir = demo_dir (seen->str);
   g_subprocess_force_exit (demo);
