@@ -443,48 +443,24 @@ tn_fiscal_record_document (TnStore        *store,
        * it, unless something is wrong: one index seek.  Only then are
        * all blocks that could reach it counted (a device has hundreds
        * in the last TN_FISCAL_MAX_BLOCK numbers). */
-      stmt = tn_store_stmt (store,
-          "SELECT ?2 < first + count FROM fiscal_blocks WHERE device = ?1 AND first <= ?2 "
-          "ORDER BY first DESC LIMIT 1", error);
-      if (stmt == NULL)
-        return FALSE;
-      sqlite3_bind_text (stmt, 1, event->origin, -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (stmt, 2, number);
-      in_block = 0;
-      if (tn_store_step_row (store, stmt, &local_error))
-        {
-          in_block = sqlite3_column_int64 (stmt, 0);
-          sqlite3_reset (stmt);
-        }
+      in_block = query_int (store,
+                            "SELECT ?2 < first + count FROM fiscal_blocks WHERE device = ?1 "
+                            "AND first <= ?2 ORDER BY first DESC LIMIT 1",
+                            event->origin, number, 0, &local_error);
+      if (local_error == NULL && in_block == 0)
+        in_block = query_int (store,
+                              "SELECT count (*) FROM fiscal_blocks WHERE device = ?1 "
+                              "AND first <= ?2 "
+                              "AND first > ?2 - " G_STRINGIFY (TN_FISCAL_MAX_BLOCK) " "
+                              "AND ?2 < first + count",
+                              event->origin, number, 0, &local_error);
+      if (local_error == NULL)
+        used = query_int (store,
+                          "SELECT count (*) FROM fiscal_documents WHERE series = 'store' "
+                          "AND number = ?2 AND event_id != ?1",
+                          event->event_id, number, 0, &local_error);
       if (local_error != NULL)
         goto failed;
-      if (in_block == 0)
-        {
-          stmt = tn_store_stmt (store,
-              "SELECT count (*) FROM fiscal_blocks WHERE device = ?1 AND first <= ?2 "
-              "AND first > ?2 - " G_STRINGIFY (TN_FISCAL_MAX_BLOCK) " "
-              "AND ?2 < first + count", error);
-          if (stmt == NULL)
-            return FALSE;
-          sqlite3_bind_text (stmt, 1, event->origin, -1, SQLITE_STATIC);
-          sqlite3_bind_int64 (stmt, 2, number);
-          if (!tn_store_step_row (store, stmt, &local_error))
-            goto failed;
-          in_block = sqlite3_column_int64 (stmt, 0);
-          sqlite3_reset (stmt);
-        }
-
-      stmt = tn_store_stmt (store,
-          "SELECT count (*) FROM fiscal_documents WHERE series = 'store' AND number = ?2 "
-          "AND event_id != ?1", error);
-      if (stmt == NULL)
-        return FALSE;
-      sqlite3_bind_text (stmt, 1, event->event_id, -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (stmt, 2, number);
-      if (!tn_store_step_row (store, stmt, &local_error))
-        goto failed;
-      used = sqlite3_column_int64 (stmt, 0);
-      sqlite3_reset (stmt);
 
       if (in_block == 0)
         {
