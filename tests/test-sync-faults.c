@@ -136,6 +136,21 @@ state_of (TnLane *lane)
   return g_strdup_printf ("%s %s", vv, json_object_get_string_member (status, "digest"));
 }
 
+/* The most memory @lane's process has held (VmHWM), in KiB. */
+static gint64
+lane_peak_kib (TnLane *lane)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/status",
+                                           g_subprocess_get_identifier (lane->process));
+  g_autofree char *text = NULL;
+  const char *line;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  line = strstr (text, "VmHWM:");
+  g_assert_nonnull (line);
+  return g_ascii_strtoll (line + strlen ("VmHWM:"), NULL, 10);
+}
+
 static char *
 product_name (TnLane     *lane,
               const char *sku)
@@ -492,6 +507,36 @@ test_foreign_clients (Fixture       *fixture,
   g_test_message ("Events of another store: close code %u (%s)", expected, error->message);
   g_assert_cmpuint (expected, ==, TN_SYNC_CLOSE_AUTH);
   g_assert_cmpuint (close_code_after (fixture, foreign), ==, expected);
+  /* (f) A deflated frame of about 64 KiB that inflates to 64 MiB: refused
+   * with 1009 once it passes the wire limit, not inflated whole first
+   * (libsoup's extension would hold it twice, 128 MiB). */
+  {
+    g_autoptr(TnWsClient) client = tn_ws_client_open_deflate (l1);
+    gsize size = 64 * 1024 * 1024;
+    g_autofree char *bomb = g_strnfill (size, ' ');
+    gint64 peak_before = lane_peak_kib (l1);
+    gint64 peak_after;
+
+    bomb[0] = '[';
+    bomb[size - 1] = ']';
+    /* The hello arrives deflated once, though the client offered twice. */
+    {
+      g_autofree char *hello = tn_ws_client_next (client, 10000);
+      g_autoptr(GError) hello_error = NULL;
+      g_autoptr(TnSyncMessage) first = NULL;
+
+      g_assert_nonnull (hello);
+      first = tn_sync_message_decode (hello, strlen (hello), "S", &hello_error);
+      g_assert_no_error (hello_error);
+      g_assert_cmpint (first->type, ==, TN_SYNC_MESSAGE_HELLO);
+    }
+    soup_websocket_connection_send_text (client->connection, bomb);
+    g_assert_cmpuint (tn_ws_client_close_code (client), ==, TN_SYNC_CLOSE_TOO_LARGE);
+    peak_after = lane_peak_kib (l1);
+    g_test_message ("Deflate bomb: the lane's peak memory went from %" G_GINT64_FORMAT
+                    " to %" G_GINT64_FORMAT " KiB", peak_before, peak_after);
+    g_assert_cmpint (peak_after - peak_before, <, 48 * 1024);
+  }
 
   /* Nothing stored, and the lane still syncs with its real peer. */
   {

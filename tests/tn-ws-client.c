@@ -32,6 +32,14 @@ client_closed_cb (SoupWebsocketConnection *connection,
 }
 
 static void
+client_error_cb (SoupWebsocketConnection *connection,
+                 GError                  *error,
+                 gpointer                 user_data)
+{
+  g_test_message ("Test client: connection error: %s", error->message);
+}
+
+static void
 client_connect_cb (GObject      *source,
                    GAsyncResult *result,
                    gpointer      user_data)
@@ -46,11 +54,13 @@ client_connect_cb (GObject      *source,
   soup_websocket_connection_set_max_incoming_payload_size (client->connection, 0);
   g_signal_connect (client->connection, "message", G_CALLBACK (client_message_cb), client);
   g_signal_connect (client->connection, "closed", G_CALLBACK (client_closed_cb), client);
+  g_signal_connect (client->connection, "error", G_CALLBACK (client_error_cb), client);
 }
 
-TnWsClient *
-tn_ws_client_open_async (TnLane     *lane,
-                         const char *local_address)
+static TnWsClient *
+open_async (TnLane     *lane,
+            const char *local_address,
+            gboolean    deflate)
 {
   TnWsClient *client = g_new0 (TnWsClient, 1);
   g_autoptr(GInetSocketAddress) local = NULL;
@@ -63,10 +73,22 @@ tn_ws_client_open_async (TnLane     *lane,
   if (local_address != NULL)
     local = G_INET_SOCKET_ADDRESS (g_inet_socket_address_new_from_string (local_address, 0));
   client->session = soup_session_new_with_options ("local-address", local, NULL);
+  if (deflate)
+    {
+      soup_session_add_feature_by_type (client->session, SOUP_TYPE_WEBSOCKET_EXTENSION_MANAGER);
+      soup_session_add_feature_by_type (client->session, SOUP_TYPE_WEBSOCKET_EXTENSION_DEFLATE);
+    }
   msg = soup_message_new (SOUP_METHOD_GET, url);
   soup_session_websocket_connect_async (client->session, msg, NULL, NULL, G_PRIORITY_DEFAULT,
                                         NULL, client_connect_cb, client);
   return client;
+}
+
+TnWsClient *
+tn_ws_client_open_async (TnLane     *lane,
+                         const char *local_address)
+{
+  return open_async (lane, local_address, FALSE);
 }
 
 gboolean
@@ -82,14 +104,33 @@ tn_ws_iterate_until (GMainContext   *context,
   return *flag;
 }
 
+static TnWsClient *
+open_and_wait (TnLane     *lane,
+               const char *local_address,
+               gboolean    deflate)
+{
+  TnWsClient *client = open_async (lane, local_address, deflate);
+
+  g_assert_true (tn_ws_iterate_until (client->context, &client->connected, 10000));
+  g_assert_no_error (client->error);
+  return client;
+}
+
 TnWsClient *
 tn_ws_client_open (TnLane     *lane,
                    const char *local_address)
 {
-  TnWsClient *client = tn_ws_client_open_async (lane, local_address);
+  return open_and_wait (lane, local_address, FALSE);
+}
 
-  g_assert_true (tn_ws_iterate_until (client->context, &client->connected, 10000));
-  g_assert_no_error (client->error);
+TnWsClient *
+tn_ws_client_open_deflate (TnLane *lane)
+{
+  TnWsClient *client = open_and_wait (lane, NULL, TRUE);
+
+  /* One accepted, whatever the number offered. */
+  g_assert_cmpuint (g_list_length (soup_websocket_connection_get_extensions (client->connection)),
+                    ==, 1);
   return client;
 }
 

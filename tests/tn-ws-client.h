@@ -30,6 +30,10 @@ TnWsClient *tn_ws_client_open_async (TnLane         *lane,
 /* The same, waiting (up to 10 s) for the connection, asserting success. */
 TnWsClient *tn_ws_client_open       (TnLane         *lane,
                                      const char     *local_address);
+/* The same, offering permessage-deflate with libsoup's own extension as
+ * older lanes do; libsoup 3.2 with one more added offers it twice.
+ * Asserts that the lane accepted exactly one offer. */
+TnWsClient *tn_ws_client_open_deflate (TnLane       *lane);
 /* Iterates @context until *@flag or @timeout_ms passed. */
 gboolean    tn_ws_iterate_until     (GMainContext   *context,
                                      const gboolean *flag,

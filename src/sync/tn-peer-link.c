@@ -10,6 +10,7 @@
 #include "tn-backoff.h"
 #include "tn-sync-util.h"
 #include "tn-tls-pinning.h"
+#include "tn-ws-deflate.h"
 
 #define CONNECT_TIMEOUT_S 10
 
@@ -311,13 +312,7 @@ tn_peer_link_new (TnStore    *store,
   /* Created on the worker thread: the session uses its context. */
   self->soup = soup_session_new_with_options ("timeout", CONNECT_TIMEOUT_S,
                                               "user-agent", "tendero-sync ", NULL);
-  /* libsoup 3.2's sessions come without the extension manager (despite
-   * its documentation); with it they offer permessage-deflate, which
-   * SoupServer accepts by default. */
-  if (!soup_session_has_feature (self->soup, SOUP_TYPE_WEBSOCKET_EXTENSION_MANAGER))
-    soup_session_add_feature_by_type (self->soup, SOUP_TYPE_WEBSOCKET_EXTENSION_MANAGER);
-  if (!soup_session_has_feature (self->soup, SOUP_TYPE_WEBSOCKET_EXTENSION_DEFLATE))
-    soup_session_add_feature_by_type (self->soup, SOUP_TYPE_WEBSOCKET_EXTENSION_DEFLATE);
+  tn_ws_deflate_use_in_session (self->soup);
   tn_backoff_init (&self->backoff, backoff_base_ms, TN_BACKOFF_DEFAULT_CAP_MS);
   return self;
 }

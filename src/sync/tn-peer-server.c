@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "tn-sync-protocol.h"
+#include "tn-ws-deflate.h"
 
 /* Failed handshakes an address may have before its hellos are delayed,
  * and before it is refused outright; a quiet period forgives it.
@@ -268,8 +269,8 @@ tn_peer_server_new (TnStore *store,
   self = g_object_new (TN_TYPE_PEER_SERVER, NULL);
   self->store = store;
   self->key = g_bytes_ref (key);
-  /* SoupServer negotiates permessage-deflate by default. */
   self->server = soup_server_new ("server-header", "tendero-sync ", NULL);
+  tn_ws_deflate_use_in_server (self->server);
   soup_server_add_websocket_handler (self->server, TN_PEER_SYNC_PATH, NULL, NULL,
                                      websocket_cb, self, NULL);
   return self;

@@ -468,8 +468,12 @@ tn_peer_session_new (TnStore                 *store,
   /* Frames a little over the limit reach tn_sync_message_decode (), which
    * refuses them with an error frame and 1009 as DESIGN §4 asks: libsoup
    * would drop the connection mid-frame, so the peer never learns why.
-   * Past twice the limit libsoup still drops it, unread. */
-  soup_websocket_connection_set_max_incoming_payload_size (connection, 2 * TN_SYNC_MAX_FRAME);
+   * Past twice the limit libsoup still drops it, unread, as TnWsDeflate
+   * does a message that inflates past it.  libsoup 3.8 adds a limit of
+   * its own for whole messages, whose server default is not ours. */
+  soup_websocket_connection_set_max_incoming_payload_size (connection, TN_SYNC_MAX_WIRE_MESSAGE);
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (connection), "max-total-message-size"))
+    g_object_set (connection, "max-total-message-size", (guint64) TN_SYNC_MAX_WIRE_MESSAGE, NULL);
   self->keepalive_s = keepalive_interval ();
   soup_websocket_connection_set_keepalive_interval (connection, self->keepalive_s);
   g_signal_connect (connection, "message", G_CALLBACK (connection_message_cb), self);

@@ -14,6 +14,11 @@ G_BEGIN_DECLS
 
 #define TN_SYNC_PROTO_VERSION       1
 #define TN_SYNC_MAX_FRAME           (4 * 1024 * 1024)
+/* What a connection reads of one message, before and after inflating.
+ * Between the two limits a frame still reaches the decoder, which
+ * answers it with an error and 1009 (DESIGN §4); past this one the
+ * connection is closed with 1009 unread. */
+#define TN_SYNC_MAX_WIRE_MESSAGE    (2 * TN_SYNC_MAX_FRAME)
 /* An events batch: at most this many events and this many bytes.  The
  * batcher holds the whole frame to it; a receiver counts the canonical
  * bytes of the events (the sender may have added whitespace). */
