@@ -245,6 +245,15 @@ test_control_frames_stay_plain (void)
   g_assert_no_error (error);
   g_assert_true (g_bytes_equal (received, ping));
 
+  /* An empty compressed frame is an empty message. */
+  {
+    guint8 empty_header[2] = { TEXT_FRAME | 0x40, 0 };
+    g_autoptr(GBytes) empty = g_bytes_new (NULL, 0);
+    g_autoptr(GBytes) out = inflate (server, empty_header, empty, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (g_bytes_get_size (out), ==, 0);
+  }
   /* An uncompressed data frame passes too (RSV1 clear). */
   {
     guint8 plain_header[2] = { TEXT_FRAME, 0 };

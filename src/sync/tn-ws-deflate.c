@@ -320,6 +320,8 @@ tn_ws_deflate_process_incoming_message (SoupWebsocketExtension  *extension,
   header[0] &= ~HEADER_RSV1;
 
   data = g_bytes_get_data (payload, &length);
+  if (data == NULL)
+    data = flush_tail;   /* an empty frame: no pointer arithmetic on NULL */
   limit = TN_SYNC_MAX_WIRE_MESSAGE - self->inflated;
   size = MIN (4 * length + 1024, limit + 1);
   out = g_malloc (size);

@@ -29,4 +29,7 @@ mkdir -p "$artifacts"
 G_SLICE=always-malloc
 export G_SLICE
 
-"$fuzzer" -artifact_prefix="$artifacts/" "$@" "$work" "$seeds"
+# libFuzzer's exit code for a crash or a leak is 77 by default, which
+# meson reads as "skipped": a finding would have passed as a skip.
+"$fuzzer" -artifact_prefix="$artifacts/" -error_exitcode=1 -timeout_exitcode=1 \
+  "$@" "$work" "$seeds"
