@@ -122,6 +122,9 @@ main (int    argc,
           before_heal * 2 / N_LANES, (before_heal * 2.0 / N_LANES) / seconds);
   printf ("  CPU used until then: L1 %.2f s, L2 %.2f s, L3 %.2f s (2 cores)\n", cpu[0], cpu[1],
           cpu[2]);
+  /* The peer counters reach status --json through peers.json, which a
+   * lane rewrites every second. */
+  g_usleep (1200 * 1000);
   printf ("State digests (status --json on each lane):\n");
   printf ("  digests %s\n", tn_bench_check_digests (lanes, N_LANES)
                             ? "equal everywhere" : "DIFFER (or events held back)");

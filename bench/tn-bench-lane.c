@@ -504,10 +504,21 @@ tn_bench_check_digests (TnBenchLane **lanes,
       const char *digest = json_object_get_string_member (status, "digest");
       gint64 held = json_object_get_int_member (status, "held_back");
 
+      JsonArray *peers = json_object_get_array_member (status, "peers");
+      gint64 received = 0, duplicates = 0;
+
+      for (guint p = 0; peers != NULL && p < json_array_get_length (peers); p++)
+        {
+          JsonObject *peer = json_array_get_object_element (peers, p);
+
+          received += json_object_get_int_member_with_default (peer, "received", 0);
+          duplicates += json_object_get_int_member_with_default (peer, "duplicates", 0);
+        }
       printf ("  %s: %" G_GINT64_FORMAT " events, %" G_GINT64_FORMAT " held back, digest %.16s… "
-              "(status --json took %.2f s)\n", lanes[i]->terminal,
+              "(status --json took %.2f s); from peers: %" G_GINT64_FORMAT " events received, "
+              "%" G_GINT64_FORMAT " of them already held\n", lanes[i]->terminal,
               json_object_get_int_member (status, "events"), held, digest,
-              tn_bench_seconds (start));
+              tn_bench_seconds (start), received, duplicates);
       if (first == NULL)
         first = g_strdup (digest);
       else if (!g_str_equal (first, digest))

@@ -55,6 +55,8 @@ handle_events (TnPeerSession  *self,
   if (!tn_store_apply_remote (self->store, message->events, TN_APPLY_FLAGS_NONE, &result,
                               error))
     return FALSE;
+  self->events_received += message->events->len;
+  self->events_duplicate += result.duplicates;
 
   for (guint i = 0; i < message->events->len; i++)
     {
@@ -84,7 +86,9 @@ handle_ack (TnPeerSession  *self,
   const char *own = tn_store_get_replica_id (self->store);
   gint64 acked_own = tn_version_vector_get (message->vv, own);
 
+  tn_peer_session_note_ack_internal (self, message->vv);
   tn_version_vector_merge (self->peer_vv, message->vv);
+  self->acked_any = TRUE;
   if (self->in_flight > 0)
     self->in_flight--;
   if (acked_own > self->acked_own)

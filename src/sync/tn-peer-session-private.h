@@ -11,7 +11,10 @@ G_BEGIN_DECLS
  * (catch-up frames, in-flight accounting, digests) and
  * tn-peer-session-handlers.c (incoming messages). */
 
-/* Frames sent and not yet acked before we wait for the peer. */
+/* Frames sent and not yet acked before we wait for the peer; one until
+ * its first ack.  Two lanes that dial each other hold two sessions until
+ * both handshakes are over, and then close one: what that one streamed
+ * the other streams again. */
 #define MAX_IN_FLIGHT          4
 /* Events read from the log per origin at a time (never the whole log). */
 #define CURSOR_CHUNK           128
@@ -24,6 +27,18 @@ G_BEGIN_DECLS
  * intervals is gone (a cable pulled, a lane frozen): close the session
  * so that the link dials again instead of waiting on a dead socket. */
 #define DEAD_PEER_KEEPALIVES   3
+/* Relaying a third lane's events.  After a partition every lane would
+ * relay everything to everyone, and each event would arrive twice or
+ * more.  So a third lane's origin goes to the peer as probes of a few
+ * events, RELAY_PAUSE_MS apart; once the acks of RELAY_QUIET_PROBES in a
+ * row show the peer took them and nothing more, we relay that origin in
+ * full.  An ack that shows the peer holding more of it than we sent means
+ * another lane feeds it: we leave the origin to that lane for
+ * RELAY_PAUSE_MS, then probe again (our idea of what the peer holds is
+ * only as new as its last ack). */
+#define RELAY_PAUSE_MS         500
+#define RELAY_PROBE_EVENTS     8
+#define RELAY_QUIET_PROBES     2
 
 struct _TnPeerSession
 {
@@ -49,7 +64,11 @@ struct _TnPeerSession
   TnVersionVector         *sent_vv;        /* peer_vv + what we sent it here */
   TnVersionVector         *recv_vv;        /* what it sent us here, held back too */
   GHashTable              *cursors;        /* origin → GQueue of Pending */
+  GHashTable              *relays;         /* origin → RelayState (tn-peer-session-stream.c) */
   guint                    in_flight;
+  gboolean                 acked_any;      /* an ack came: the full window */
+  gint64                   events_received;
+  gint64                   events_duplicate;   /* of those, already held */
   gint64                   acked_own;      /* our seq the peer acked, for the outbox */
   TnVersionVector         *digest_vv;      /* vv of the last digest sent */
   char                    *peer_digest;    /* its state_hash while we ask for buckets */
@@ -62,6 +81,7 @@ struct _TnPeerSession
   guint                    digest_source;
   guint                    periodic_digest_source;
   guint                    liveness_source;
+  guint                    relay_resume_source;
 };
 
 enum
@@ -89,6 +109,10 @@ gboolean         tn_peer_session_handle_handshake_internal (TnPeerSession   *sel
 /* tn-peer-session-stream.c */
 void             tn_peer_session_cursor_free_internal      (GQueue          *queue);
 void             tn_peer_session_pump_internal             (TnPeerSession   *self);
+/* Before merging an ack's @vv: what it tells of the third lanes' origins
+ * we relay to the peer (RELAY_PAUSE_MS). */
+void             tn_peer_session_note_ack_internal         (TnPeerSession   *self,
+                                                            TnVersionVector *vv);
 /* @always: also when this peer already had this very digest from us. */
 void             tn_peer_session_send_digest_internal      (TnPeerSession   *self,
                                                             gboolean         always);

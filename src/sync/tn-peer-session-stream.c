@@ -83,6 +83,119 @@ fill_cursor (TnPeerSession  *self,
   return TRUE;
 }
 
+/* Relaying a third lane's events (RELAY_PAUSE_MS) ------------------------ */
+
+/* What we know of a third lane's origin for this peer.  With no entry
+ * yet, it gets a probe. */
+typedef struct
+{
+  gint64   until;        /* monotonic µs: not relayed before this */
+  gboolean probe_sent;   /* a probe went out: its ack decides, or a new
+                          * probe goes at @until */
+  guint    quiet_probes; /* acks of probes that showed nobody else feeds it */
+  gboolean relaying;     /* RELAY_QUIET_PROBES of them in a row */
+} RelayState;
+
+static gboolean
+relay_resume_cb (gpointer user_data)
+{
+  TnPeerSession *self = user_data;
+
+  self->relay_resume_source = 0;
+  tn_peer_session_pump_internal (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* How many events of the third lane's @origin this frame may carry: a
+ * probe at first, any number once relaying, none while paused (and then
+ * we look again when the pause ends), a probe after that. */
+static guint
+relay_allowance (TnPeerSession *self,
+                 const char    *origin,
+                 gint64         now)
+{
+  RelayState *state = g_hash_table_lookup (self->relays, origin);
+
+  if (state == NULL)
+    return RELAY_PROBE_EVENTS;
+  if (state->relaying)
+    return G_MAXUINT;
+  if (state->until > now)
+    {
+      if (self->relay_resume_source == 0)
+        self->relay_resume_source = tn_sync_timeout_add ((state->until - now) / 1000 + 1,
+                                                         relay_resume_cb, self);
+      return 0;
+    }
+  return RELAY_PROBE_EVENTS;
+}
+
+static RelayState *
+relay_state (TnPeerSession *self,
+             const char    *origin)
+{
+  RelayState *state = g_hash_table_lookup (self->relays, origin);
+
+  if (state == NULL)
+    {
+      state = g_new0 (RelayState, 1);
+      g_hash_table_insert (self->relays, g_strdup (origin), state);
+    }
+  return state;
+}
+
+/* After a frame: @origin went in it, as a probe unless already relaying. */
+static void
+relay_sent (TnPeerSession *self,
+            const char    *origin,
+            gint64         now)
+{
+  RelayState *state = relay_state (self, origin);
+
+  if (state->relaying)
+    return;
+  state->probe_sent = TRUE;
+  state->until = now + RELAY_PAUSE_MS * G_TIME_SPAN_MILLISECOND;
+}
+
+void
+tn_peer_session_note_ack_internal (TnPeerSession   *self,
+                                   TnVersionVector *vv)
+{
+  const char *own = tn_store_get_replica_id (self->store);
+  g_autoptr(GPtrArray) origins = tn_version_vector_origins (vv);
+  gint64 now = g_get_monotonic_time ();
+
+  for (guint i = 0; i < origins->len; i++)
+    {
+      const char *origin = origins->pdata[i];
+      gint64 acked = tn_version_vector_get (vv, origin);
+      gint64 sent = tn_version_vector_get (self->sent_vv, origin);
+      RelayState *state = g_hash_table_lookup (self->relays, origin);
+
+      /* Only third lanes' origins are relayed. */
+      if (strcmp (origin, own) == 0 || g_strcmp0 (origin, self->peer_replica) == 0)
+        continue;
+      if (acked > sent)
+        {
+          /* Another lane feeds it: leave this origin to that lane. */
+          state = relay_state (self, origin);
+          state->relaying = FALSE;
+          state->probe_sent = FALSE;
+          state->quiet_probes = 0;
+          state->until = now + RELAY_PAUSE_MS * G_TIME_SPAN_MILLISECOND;
+        }
+      else if (acked == sent && state != NULL && state->probe_sent)
+        {
+          /* It took our probe and nothing more.  Once may be chance (the
+           * other lane's stream had not reached it yet); a second time,
+           * a pause later, we are its source. */
+          state->probe_sent = FALSE;
+          state->relaying = ++state->quiet_probes >= RELAY_QUIET_PROBES;
+        }
+    }
+}
+
 /* The next "events" frames: what the peer lacks, merged across origins
  * in clock order (a causal order, so the peer never has to hold an
  * event back for a predecessor we have not sent yet), each origin in seq
@@ -94,12 +207,19 @@ build_frames (TnPeerSession  *self,
   g_autoptr(TnVersionVector) vv = tn_peer_session_local_vv_internal (self, error);
   g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) origins = NULL;
+  /* origin (borrowed from @origins) → events of it in this frame */
+  g_autoptr(GHashTable) taken = g_hash_table_new (g_str_hash, g_str_equal);
+  GHashTableIter iter;
+  gpointer key;
+  const char *own = tn_store_get_replica_id (self->store);
   gsize bytes = 0;
+  gint64 now;
 
   if (vv == NULL)
     return NULL;
   tn_version_vector_merge (self->sent_vv, self->peer_vv);
   origins = tn_version_vector_origins (vv);
+  now = g_get_monotonic_time ();
 
   while (batch->len < TN_SYNC_MAX_BATCH_EVENTS)
     {
@@ -113,7 +233,10 @@ build_frames (TnPeerSession  *self,
           gint64 have = tn_version_vector_get (vv, origin);
           GQueue *queue;
 
-          if (have <= tn_version_vector_get (self->sent_vv, origin))
+          if (have <= tn_version_vector_get (self->sent_vv, origin) ||
+              (strcmp (origin, own) != 0 &&
+               GPOINTER_TO_UINT (g_hash_table_lookup (taken, origin)) >=
+               relay_allowance (self, origin, now)))
             continue;
           queue = g_hash_table_lookup (self->cursors, origin);
           if (queue == NULL)
@@ -139,12 +262,18 @@ build_frames (TnPeerSession  *self,
       if (batch->len > 0 && bytes + strlen (pending->text) + 1 > TN_SYNC_MAX_BATCH_BYTES - 1024)
         break;
       g_queue_pop_head (best);
+      g_hash_table_insert (taken, (gpointer) best_origin,
+                           GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (taken, best_origin)) + 1));
       bytes += strlen (pending->text) + 1;
       tn_version_vector_merge_one (self->sent_vv, best_origin, pending->seq);
       g_ptr_array_add (batch, g_steal_pointer (&pending->text));
       pending_free (pending);
     }
 
+  g_hash_table_iter_init (&iter, taken);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (strcmp (key, own) != 0)
+      relay_sent (self, key, now);
   if (batch->len == 0)
     return g_ptr_array_new_with_free_func (g_free);
   return tn_sync_encode_event_batches (batch);
@@ -175,7 +304,7 @@ tn_peer_session_pump_internal (TnPeerSession *self)
 
   if (self->state != TN_PEER_SESSION_READY || self->superseded)
     return;
-  while (self->in_flight < MAX_IN_FLIGHT)
+  while (self->in_flight < (self->acked_any ? MAX_IN_FLIGHT : 1))
     {
       g_autoptr(GPtrArray) frames = build_frames (self, &error);
 

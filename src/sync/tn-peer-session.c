@@ -41,6 +41,7 @@ stop_timers (TnPeerSession *self)
   tn_sync_clear_source (&self->digest_source);
   tn_sync_clear_source (&self->periodic_digest_source);
   tn_sync_clear_source (&self->liveness_source);
+  tn_sync_clear_source (&self->relay_resume_source);
 }
 
 /* The keepalive interval: KEEPALIVE_S, or TENDERO_SYNC_KEEPALIVE_S
@@ -398,6 +399,7 @@ tn_peer_session_finalize (GObject *object)
   g_clear_pointer (&self->recv_vv, tn_version_vector_free);
   g_clear_pointer (&self->digest_vv, tn_version_vector_free);
   g_clear_pointer (&self->cursors, g_hash_table_unref);
+  g_clear_pointer (&self->relays, g_hash_table_unref);
   G_OBJECT_CLASS (tn_peer_session_parent_class)->finalize (object);
 }
 
@@ -440,6 +442,7 @@ tn_peer_session_init (TnPeerSession *self)
   self->recv_vv = tn_version_vector_new ();
   self->cursors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                          (GDestroyNotify) tn_peer_session_cursor_free_internal);
+  self->relays = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->our_nonce = tn_sync_auth_nonce ();
 }
 
@@ -644,6 +647,18 @@ tn_peer_session_get_auth_failed (TnPeerSession *self)
 {
   g_return_val_if_fail (TN_IS_PEER_SESSION (self), FALSE);
   return self->auth_failed;
+}
+
+void
+tn_peer_session_get_received (TnPeerSession *self,
+                              gint64        *received,
+                              gint64        *duplicates)
+{
+  g_return_if_fail (TN_IS_PEER_SESSION (self));
+  ASSERT_OWNER (self);
+
+  *received = self->events_received;
+  *duplicates = self->events_duplicate;
 }
 
 gboolean

@@ -76,5 +76,9 @@ const TnVersionVector *tn_peer_session_get_peer_vv  (TnPeerSession           *se
 gboolean            tn_peer_session_get_auth_failed (TnPeerSession           *self);
 /* Whether permessage-deflate was negotiated. */
 gboolean            tn_peer_session_is_compressed   (TnPeerSession           *self);
+/* Events this session received, and how many of them we already held. */
+void                tn_peer_session_get_received    (TnPeerSession           *self,
+                                                     gint64                  *received,
+                                                     gint64                  *duplicates);
 
 G_END_DECLS

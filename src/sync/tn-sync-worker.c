@@ -182,6 +182,7 @@ fill_from_session (TnSyncPeerStatus      *status,
   status->replica = g_strdup (tn_peer_session_get_peer_replica (session));
   status->last_seen = wall_ms_from_monotonic (tn_peer_session_get_last_seen (session));
   status->compressed = tn_peer_session_is_compressed (session);
+  tn_peer_session_get_received (session, &status->received, &status->duplicates);
   for (guint i = 0; i < mine->len; i++)
     status->lag += MAX (0, tn_version_vector_get (local, mine->pdata[i]) -
                            tn_version_vector_get (peer, mine->pdata[i]));
@@ -283,6 +284,10 @@ peers_to_json (TnSyncWorker *self,
           json_builder_add_int_value (builder, status->behind);
           json_builder_set_member_name (builder, "compressed");
           json_builder_add_boolean_value (builder, status->compressed);
+          json_builder_set_member_name (builder, "received");
+          json_builder_add_int_value (builder, status->received);
+          json_builder_set_member_name (builder, "duplicates");
+          json_builder_add_int_value (builder, status->duplicates);
         }
       json_builder_end_object (builder);
     }

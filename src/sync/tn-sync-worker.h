@@ -40,6 +40,8 @@ typedef struct
   gint64    lag;           /* events we hold that the peer is not known to */
   gint64    behind;        /* events the peer holds that we lack */
   gboolean  compressed;    /* permessage-deflate negotiated */
+  gint64    received;      /* events this session brought, */
+  gint64    duplicates;    /* of which we already held (sent by another lane too) */
   char     *last_error;
 } TnSyncPeerStatus;
 
