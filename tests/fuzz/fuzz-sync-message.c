@@ -8,41 +8,18 @@
  *  - an accepted event's canonical record is accepted as it is. */
 
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "tn-error.h"
 #include "tn-event.h"
+#include "tn-fuzz.h"
 #include "tn-json-strict.h"
 #include "tn-sync-protocol.h"
 
 #define STORE "test-store"
 
-int LLVMFuzzerInitialize   (int            *argc,
-                            char         ***argv);
 int LLVMFuzzerTestOneInput (const uint8_t  *data,
                             size_t          size);
-
-static void G_GNUC_NORETURN
-fail (const char *what,
-      const char *detail)
-{
-  fprintf (stderr, "fuzz-sync-message: %s%s%s\n", what, detail ? ": " : "", detail ? detail : "");
-  abort ();
-}
-
-int
-LLVMFuzzerInitialize (int    *argc,
-                      char ***argv)
-{
-  /* GSlice would hide use-after-free and leaks of JsonNodes from ASan
-   * (run-fuzz.sh sets it too, before GLib starts). */
-  g_setenv ("G_SLICE", "always-malloc", TRUE);
-  /* A critical is a bug the input found: make it a crash. */
-  g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
-  return 0;
-}
 
 static void
 check_frame (const char *text,
@@ -59,17 +36,17 @@ check_frame (const char *text,
       g_autofree char *encoded_again = NULL;
 
       if (error != NULL)
-        fail ("a decoded message came with an error", error->message);
+        tn_fuzz_fail ("a decoded message came with an error", error->message);
       if (encoded == NULL)
-        fail ("cannot encode a decoded message", NULL);
+        tn_fuzz_fail ("cannot encode a decoded message", NULL);
       again = tn_sync_message_decode (encoded, strlen (encoded), STORE, &again_error);
       if (again == NULL)
-        fail ("our encoding of an accepted message is refused", again_error->message);
+        tn_fuzz_fail ("our encoding of an accepted message is refused", again_error->message);
       if (again->type != message->type)
-        fail ("the type changed in a round trip", encoded);
+        tn_fuzz_fail ("the type changed in a round trip", encoded);
       encoded_again = tn_sync_message_encode (again);
       if (g_strcmp0 (encoded, encoded_again) != 0)
-        fail ("encoding is not stable", encoded);
+        tn_fuzz_fail ("encoding is not stable", encoded);
     }
   else
     {
@@ -78,15 +55,15 @@ check_frame (const char *text,
       g_autofree char *frame = NULL;
 
       if (error == NULL || error->domain != TN_ERROR)
-        fail ("refused without a TN_ERROR", NULL);
+        tn_fuzz_fail ("refused without a TN_ERROR", NULL);
       if (tn_sync_close_code_for_error (error) == TN_SYNC_CLOSE_NORMAL)
-        fail ("a refusal maps to a normal close", error->message);
+        tn_fuzz_fail ("a refusal maps to a normal close", error->message);
       frame = tn_sync_encode_error_from_gerror (error);
       if (frame == NULL)
-        fail ("cannot encode the error frame", error->message);
+        tn_fuzz_fail ("cannot encode the error frame", error->message);
       reply = tn_sync_message_decode (frame, strlen (frame), STORE, &reply_error);
       if (reply == NULL)
-        fail ("our error frame is refused", reply_error->message);
+        tn_fuzz_fail ("our error frame is refused", reply_error->message);
     }
 }
 
@@ -106,9 +83,9 @@ check_event (const char *text,
     return;
   again = tn_event_from_json (event->canonical, -1, STORE, &error);
   if (again == NULL)
-    fail ("an accepted event's canonical record is refused", error->message);
+    tn_fuzz_fail ("an accepted event's canonical record is refused", error->message);
   if (strcmp (again->canonical, event->canonical) != 0 || strcmp (again->hash, event->hash) != 0)
-    fail ("an event's canonical record is not a fixed point", event->canonical);
+    tn_fuzz_fail ("an event's canonical record is not a fixed point", event->canonical);
 }
 
 int

@@ -12,33 +12,14 @@
  *    one extension and inflated by another). */
 
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "tn-fuzz.h"
 #include "tn-sync-protocol.h"
 #include "tn-ws-deflate.h"
 
-int LLVMFuzzerInitialize   (int            *argc,
-                            char         ***argv);
 int LLVMFuzzerTestOneInput (const uint8_t  *data,
                             size_t          size);
-
-static void G_GNUC_NORETURN
-fail (const char *what)
-{
-  fprintf (stderr, "fuzz-ws-deflate: %s\n", what);
-  abort ();
-}
-
-int
-LLVMFuzzerInitialize (int    *argc,
-                      char ***argv)
-{
-  g_setenv ("G_SLICE", "always-malloc", TRUE);
-  g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
-  return 0;
-}
 
 static SoupWebsocketExtension *
 new_extension (SoupWebsocketConnectionType side)
@@ -46,7 +27,7 @@ new_extension (SoupWebsocketConnectionType side)
   SoupWebsocketExtension *extension = g_object_new (TN_TYPE_WS_DEFLATE, NULL);
 
   if (!soup_websocket_extension_configure (extension, side, NULL, NULL))
-    fail ("configure without parameters failed");
+    tn_fuzz_fail ("configure without parameters failed", NULL);
   return extension;
 }
 
@@ -75,16 +56,16 @@ inflate_frames (const uint8_t *data,
       if (out == NULL)
         {
           if (error == NULL || error->domain != SOUP_WEBSOCKET_ERROR || error->code < 1000)
-            fail ("a refusal without a close code");
+            tn_fuzz_fail ("a refusal without a close code", NULL);
           return;   /* the connection closes */
         }
       if (error != NULL)
-        fail ("an error set beside a result");
+        tn_fuzz_fail ("an error set beside a result", NULL);
       if ((header[0] & 0x08) == 0)
         {
           message += g_bytes_get_size (out);
           if (message > TN_SYNC_MAX_WIRE_MESSAGE)
-            fail ("a message inflated past the limit");
+            tn_fuzz_fail ("a message inflated past the limit", NULL);
           if (header[0] & 0x80)
             message = 0;
         }
@@ -111,14 +92,14 @@ round_trip (const uint8_t *data,
                                                                 g_bytes_new (data, size),
                                                                 &error);
       if (wire == NULL)
-        fail ("could not deflate");
+        tn_fuzz_fail ("could not deflate", NULL);
       back = soup_websocket_extension_process_incoming_message (server, header,
                                                                 g_bytes_ref (wire), &error);
       if (back == NULL)
-        fail ("could not inflate what we deflated");
+        tn_fuzz_fail ("could not inflate what we deflated", NULL);
       if (g_bytes_get_size (back) != size ||
           (size > 0 && memcmp (g_bytes_get_data (back, NULL), data, size) != 0))
-        fail ("the round trip changed the message");
+        tn_fuzz_fail ("the round trip changed the message", NULL);
     }
 }
 
