@@ -11,6 +11,7 @@
 #include "tn-manager-format.h"
 #include "tn-money.h"
 #include "tn-operations.h"
+#include "tn-sync-follow.h"
 
 struct _TnConflictsWindow
 {
@@ -286,24 +287,11 @@ reload (TnConflictsWindow *self)
     gtk_box_append (self->conflicts_box, conflict_section (self, store, conflicts->pdata[i]));
 }
 
-static void
-track_service (TnConflictsWindow *self)
-{
-  TnSyncService *service = tn_application_get_sync_service (self->app);
-
-  if (service == self->service)
-    return;
-  if (self->service != NULL)
-    g_signal_handlers_disconnect_by_data (self->service, self);
-  g_set_weak_pointer (&self->service, service);
-  if (service != NULL)
-    {
-      g_signal_connect_object (service, "conflict-detected", G_CALLBACK (reload), self,
-                               G_CONNECT_SWAPPED);
-      g_signal_connect_object (service, "events-applied", G_CALLBACK (reload), self,
-                               G_CONNECT_SWAPPED);
-    }
-}
+/* A conflict found, or events that may close one, on this lane or another. */
+static const TnSyncHandler sync_handlers[] = {
+  { "conflict-detected", G_CALLBACK (reload) },
+  { "events-applied", G_CALLBACK (reload) },
+};
 
 /* Overrides --------------------------------------------------------------- */
 
@@ -316,9 +304,7 @@ tn_conflicts_window_dispose (GObject *object)
   g_clear_object (&self->approval);
   g_clear_pointer (&self->resolving, g_free);
   g_clear_pointer (&self->shown, g_free);
-  if (self->service != NULL)
-    g_signal_handlers_disconnect_by_data (self->service, self);
-  g_clear_weak_pointer (&self->service);
+  tn_sync_unfollow (object, self->app, &self->service);
   if (self->app != NULL)
     g_signal_handlers_disconnect_by_data (self->app, self);
   g_clear_object (&self->app);
@@ -372,9 +358,10 @@ tn_conflicts_window_present (GtkWindow     *parent,
       g_signal_connect_object (app, "store-changed", G_CALLBACK (reload), self,
                                G_CONNECT_SWAPPED);
       g_signal_connect (self, "destroy", G_CALLBACK (on_destroyed), app);
+      tn_sync_follow (G_OBJECT (self), app, &self->service, sync_handlers,
+                      G_N_ELEMENTS (sync_handlers), NULL);
     }
   gtk_window_set_transient_for (GTK_WINDOW (self), parent);
-  track_service (self);
   reload (self);
   gtk_window_present (GTK_WINDOW (self));
   /* Typed at once: another value; the candidates are one click away. */

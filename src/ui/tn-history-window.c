@@ -12,6 +12,7 @@
 #include "tn-manager-format.h"
 #include "tn-operations.h"
 #include "tn-queries.h"
+#include "tn-sync-follow.h"
 #include "tn-ui-util.h"
 
 struct _TnHistoryWindow
@@ -73,7 +74,6 @@ add_sale (const TnSaleInfo  *sale,
   return TRUE;
 }
 
-static void track_service (TnHistoryWindow *self);
 
 /* The usual change: new sales on top, perhaps a sale voided.  Rows on
  * screen then stay (and so does the scroll position); anything else
@@ -117,8 +117,6 @@ reload (TnHistoryWindow *self)
   LoadState state = { store, items, 0, 0, 0 };
   g_autofree char *total = NULL;
   g_autofree char *summary = NULL;
-
-  track_service (self);
 
   if (store == NULL)
     {
@@ -485,23 +483,10 @@ start_void (TnHistoryWindow *self,
   gtk_widget_grab_focus (entry);
 }
 
-/* Service ----------------------------------------------------------------- */
-
-static void
-track_service (TnHistoryWindow *self)
-{
-  TnSyncService *service = tn_application_get_sync_service (self->app);
-
-  if (service == self->service)
-    return;
-  if (self->service != NULL)
-    g_signal_handlers_disconnect_by_data (self->service, self);
-  g_set_weak_pointer (&self->service, service);
-  /* Replicated sales and voids from other lanes. */
-  if (service != NULL)
-    g_signal_connect_object (service, "events-applied", G_CALLBACK (reload), self,
-                             G_CONNECT_SWAPPED);
-}
+/* Replicated sales and voids from other lanes. */
+static const TnSyncHandler sync_handlers[] = {
+  { "events-applied", G_CALLBACK (reload) },
+};
 
 /* Overrides --------------------------------------------------------------- */
 
@@ -514,9 +499,7 @@ tn_history_window_dispose (GObject *object)
   if (self->reason_window != NULL)
     gtk_window_destroy (self->reason_window);
   clear_void (self);
-  if (self->service != NULL)
-    g_signal_handlers_disconnect_by_data (self->service, self);
-  g_clear_weak_pointer (&self->service);
+  tn_sync_unfollow (object, self->app, &self->service);
   if (self->app != NULL)
     g_signal_handlers_disconnect_by_data (self->app, self);
   g_clear_object (&self->app);
@@ -601,9 +584,10 @@ tn_history_window_present (GtkWindow     *parent,
       g_signal_connect_object (app, "store-changed", G_CALLBACK (reload), self,
                                G_CONNECT_SWAPPED);
       g_signal_connect (self, "destroy", G_CALLBACK (on_destroyed), app);
+      tn_sync_follow (G_OBJECT (self), app, &self->service, sync_handlers,
+                      G_N_ELEMENTS (sync_handlers), NULL);
     }
   gtk_window_set_transient_for (GTK_WINDOW (self), parent);
-  track_service (self);
   reload (self);
   gtk_window_present (GTK_WINDOW (self));
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));

@@ -11,6 +11,7 @@
 #include "tn-operations.h"
 #include "tn-product-item.h"
 #include "tn-queries.h"
+#include "tn-sync-follow.h"
 #include "tn-ui-util.h"
 
 /* The list shows at most this many products: a search narrows it. */
@@ -189,20 +190,9 @@ refresh (TnStockWindow *self)
   search (self, self->editing != NULL ? self->editing->sku : NULL, TRUE);
 }
 
-static void
-track_service (TnStockWindow *self)
-{
-  TnSyncService *service = tn_application_get_sync_service (self->app);
-
-  if (service == self->service)
-    return;
-  if (self->service != NULL)
-    g_signal_handlers_disconnect_by_data (self->service, self);
-  g_set_weak_pointer (&self->service, service);
-  if (service != NULL)
-    g_signal_connect_object (service, "events-applied", G_CALLBACK (refresh), self,
-                             G_CONNECT_SWAPPED);
-}
+static const TnSyncHandler sync_handlers[] = {
+  { "events-applied", G_CALLBACK (refresh) },
+};
 
 /* Escape in the search field clears it, and closes the window when it
  * is already empty. */
@@ -509,9 +499,7 @@ tn_stock_window_dispose (GObject *object)
 {
   TnStockWindow *self = TN_STOCK_WINDOW (object);
 
-  if (self->service != NULL)
-    g_signal_handlers_disconnect_by_data (self->service, self);
-  g_clear_weak_pointer (&self->service);
+  tn_sync_unfollow (object, self->app, &self->service);
   if (self->app != NULL)
     g_signal_handlers_disconnect_by_data (self->app, self);
   g_clear_object (&self->app);
@@ -611,10 +599,11 @@ tn_stock_window_present (GtkWindow     *parent,
       g_signal_connect (self, "destroy", G_CALLBACK (on_destroyed), app);
       g_signal_connect_object (app, "store-changed", G_CALLBACK (refresh), self,
                                G_CONNECT_SWAPPED);
+      tn_sync_follow (G_OBJECT (self), app, &self->service, sync_handlers,
+                      G_N_ELEMENTS (sync_handlers), NULL);
       search (self, NULL, FALSE);
     }
   gtk_window_set_transient_for (GTK_WINDOW (self), parent);
-  track_service (self);
   gtk_window_present (GTK_WINDOW (self));
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
 }
