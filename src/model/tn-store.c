@@ -220,11 +220,14 @@ tn_store_step_row (TnStore      *self,
   return FALSE;
 }
 
-char *
-tn_store_meta_get (TnStore    *self,
-                   const char *key)
+/* meta and settings are the same key → value table under two names:
+ * @select_sql reads one value, @upsert_sql writes one. */
+static char *
+key_value_get (TnStore    *self,
+               const char *select_sql,
+               const char *key)
 {
-  sqlite3_stmt *stmt = tn_store_stmt (self, "SELECT value FROM meta WHERE key = ?", NULL);
+  sqlite3_stmt *stmt = tn_store_stmt (self, select_sql, NULL);
   char *value = NULL;
 
   if (stmt == NULL)
@@ -236,21 +239,39 @@ tn_store_meta_get (TnStore    *self,
   return value;
 }
 
-gboolean
-tn_store_meta_set (TnStore     *self,
-                   const char  *key,
-                   const char  *value,
-                   GError     **error)
+static gboolean
+key_value_set (TnStore     *self,
+               const char  *upsert_sql,
+               const char  *key,
+               const char  *value,
+               GError     **error)
 {
-  sqlite3_stmt *stmt = tn_store_stmt (self,
-      "INSERT INTO meta (key, value) VALUES (?, ?) "
-      "ON CONFLICT (key) DO UPDATE SET value = excluded.value", error);
+  sqlite3_stmt *stmt = tn_store_stmt (self, upsert_sql, error);
 
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 2, value, -1, SQLITE_STATIC);
   return tn_store_step_done (self, stmt, error);
+}
+
+char *
+tn_store_meta_get (TnStore    *self,
+                   const char *key)
+{
+  return key_value_get (self, "SELECT value FROM meta WHERE key = ?", key);
+}
+
+gboolean
+tn_store_meta_set (TnStore     *self,
+                   const char  *key,
+                   const char  *value,
+                   GError     **error)
+{
+  return key_value_set (self,
+                        "INSERT INTO meta (key, value) VALUES (?, ?) "
+                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                        key, value, error);
 }
 
 char *
@@ -647,16 +668,7 @@ char *
 tn_store_get_setting (TnStore    *self,
                       const char *key)
 {
-  sqlite3_stmt *stmt = tn_store_stmt (self, "SELECT value FROM settings WHERE key = ?", NULL);
-  char *value = NULL;
-
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    value = g_strdup (tn_column_text (stmt, 0));
-  sqlite3_reset (stmt);
-  return value;
+  return key_value_get (self, "SELECT value FROM settings WHERE key = ?", key);
 }
 
 gboolean
@@ -665,15 +677,10 @@ tn_store_set_setting (TnStore     *self,
                       const char  *value,
                       GError     **error)
 {
-  sqlite3_stmt *stmt = tn_store_stmt (self,
-      "INSERT INTO settings (key, value) VALUES (?, ?) "
-      "ON CONFLICT (key) DO UPDATE SET value = excluded.value", error);
-
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, value, -1, SQLITE_STATIC);
-  return tn_store_step_done (self, stmt, error);
+  return key_value_set (self,
+                        "INSERT INTO settings (key, value) VALUES (?, ?) "
+                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                        key, value, error);
 }
 
 gboolean
