@@ -521,15 +521,8 @@ add_column (TnCheckoutView *self,
             gboolean        numeric,
             gboolean        expand)
 {
-  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
-  GtkColumnViewColumn *column;
-
-  g_signal_connect (factory, "setup", G_CALLBACK (setup_label_cb), GINT_TO_POINTER (numeric));
-  g_signal_connect (factory, "bind", bind, NULL);
-  column = gtk_column_view_column_new (title, factory);
-  gtk_column_view_column_set_expand (column, expand);
-  gtk_column_view_append_column (self->cart_view, column);
-  g_object_unref (column);
+  tn_ui_column_view_append (self->cart_view, title, expand, 0, G_CALLBACK (setup_label_cb),
+                            bind, NULL, GINT_TO_POINTER (numeric));
 }
 
 /* Alt+1 … Alt+9: the quick keys in order, without leaving the search

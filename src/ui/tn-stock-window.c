@@ -298,16 +298,8 @@ add_column (TnStockWindow *self,
             const char    *title,
             gboolean       expand)
 {
-  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
-  g_autoptr(GtkColumnViewColumn) view_column = NULL;
-
-  g_object_set_data (G_OBJECT (factory), "column", GINT_TO_POINTER (column));
-  g_signal_connect (factory, "setup", G_CALLBACK (on_setup_cell), self);
-  g_signal_connect (factory, "bind", G_CALLBACK (on_bind_cell), self);
-  /* Takes the factory. */
-  view_column = gtk_column_view_column_new (title, factory);
-  gtk_column_view_column_set_expand (view_column, expand);
-  gtk_column_view_append_column (self->column_view, view_column);
+  tn_ui_column_view_append (self->column_view, title, expand, column,
+                            G_CALLBACK (on_setup_cell), G_CALLBACK (on_bind_cell), NULL, self);
 }
 
 /* Saving ------------------------------------------------------------------ */

@@ -12,4 +12,17 @@ void tn_ui_label_set_text (GtkLabel   *label,
                            const char *text,
                            const char *accessible_name);
 
+/* Appends a column titled @title to @view.  Its cells come from a
+ * signal factory whose "setup", "bind" and (unless NULL) "unbind"
+ * handlers get @user_data; the factory carries @column as its "column"
+ * data, for handlers that serve several columns. */
+void tn_ui_column_view_append (GtkColumnView *view,
+                               const char    *title,
+                               gboolean       expand,
+                               int            column,
+                               GCallback      setup,
+                               GCallback      bind,
+                               GCallback      unbind,
+                               gpointer       user_data);
+
 G_END_DECLS
