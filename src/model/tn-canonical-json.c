@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "tn-error.h"
-#include "tn-json-strict.h"
+#include "tn-json-doc.h"
 
 /* Deeper documents are refused rather than risking the stack: both our
  * recursion and JsonParser's grow with the nesting. */
@@ -16,8 +16,8 @@
 
 typedef struct
 {
-  const char *name;
-  JsonNode   *node;
+  const char        *name;
+  const TnJsonValue *value;
 } Member;
 
 /* A decimal approximation of a positive double: @digits holds @n_digits
@@ -31,10 +31,10 @@ typedef struct
 } Decimal;
 
 
-static gboolean append_node (JsonNode  *node,
-                             GString   *out,
-                             guint      depth,
-                             GError   **error);
+static gboolean append_value (const TnJsonValue  *value,
+                              GString            *out,
+                              guint               depth,
+                              GError            **error);
 
 static const char * const exponential_formats[17] = {
   "%.0e", "%.1e", "%.2e", "%.3e", "%.4e", "%.5e", "%.6e", "%.7e", "%.8e",
@@ -377,32 +377,28 @@ sort_members (Member *members,
     }
 }
 
-/* Nodes ---------------------------------------------------------------- */
+/* Values --------------------------------------------------------------- */
 
 static gboolean
-append_object (JsonObject  *object,
-               GString     *out,
-               guint        depth,
-               GError     **error)
+append_object (const TnJsonValue  *object,
+               GString            *out,
+               guint               depth,
+               GError            **error)
 {
   Member stack_members[STACK_MEMBERS];
   g_autofree Member *heap_members = NULL;
   Member *members = stack_members;
-  JsonObjectIter iter;
-  const char *name;
-  JsonNode *member;
-  guint n = json_object_get_size (object);
+  guint n = object->length;
   guint i = 0;
 
   if (n > STACK_MEMBERS)
     members = heap_members = g_new (Member, n);
 
-  /* In insertion order, which is often already the canonical order. */
-  json_object_iter_init_ordered (&iter, object);
-  while (json_object_iter_next_ordered (&iter, &name, &member))
+  /* In document order, which is often already the canonical order. */
+  tn_json_value_foreach (member, object)
     {
-      members[i].name = name;
-      members[i].node = member;
+      members[i].name = member->name;
+      members[i].value = member;
       i++;
     }
   g_assert (i == n);
@@ -417,7 +413,7 @@ append_object (JsonObject  *object,
       if (!append_string (out, members[i].name, "member name", error))
         return FALSE;
       g_string_append_c (out, ':');
-      if (!append_node (members[i].node, out, depth + 1, error))
+      if (!append_value (members[i].value, out, depth + 1, error))
         return FALSE;
     }
   g_string_append_c (out, '}');
@@ -425,19 +421,20 @@ append_object (JsonObject  *object,
 }
 
 static gboolean
-append_array (JsonArray  *array,
-              GString    *out,
-              guint       depth,
-              GError    **error)
+append_array (const TnJsonValue  *array,
+              GString            *out,
+              guint               depth,
+              GError            **error)
 {
-  guint n = json_array_get_length (array);
+  gboolean first = TRUE;
 
   g_string_append_c (out, '[');
-  for (guint i = 0; i < n; i++)
+  tn_json_value_foreach (element, array)
     {
-      if (i > 0)
+      if (!first)
         g_string_append_c (out, ',');
-      if (!append_node (json_array_get_element (array, i), out, depth + 1, error))
+      first = FALSE;
+      if (!append_value (element, out, depth + 1, error))
         return FALSE;
     }
   g_string_append_c (out, ']');
@@ -445,101 +442,50 @@ append_array (JsonArray  *array,
 }
 
 static gboolean
-append_value (JsonNode  *node,
-              GString   *out,
-              GError   **error)
+append_value (const TnJsonValue  *value,
+              GString            *out,
+              guint               depth,
+              GError            **error)
 {
-  GType type = json_node_get_value_type (node);
-
-  if (type == G_TYPE_INT64)
+  switch (value->kind)
     {
-      gint64 value = json_node_get_int (node);
-
-      /* A JavaScript reader sees the nearest double; up to 2⁵³ that is
-       * the integer itself, written out in full. */
-      if (value >= -(G_GINT64_CONSTANT (1) << 53) && value <= (G_GINT64_CONSTANT (1) << 53))
+    case TN_JSON_OBJECT:
+    case TN_JSON_ARRAY:
+      if (depth >= MAX_DEPTH)
         {
-          append_int64 (out, value);
-          return TRUE;
-        }
-      return tn_canonical_json_format_number ((double) value, out, error);
-    }
-  else if (type == G_TYPE_DOUBLE)
-    {
-      return tn_canonical_json_format_number (json_node_get_double (node), out, error);
-    }
-  else if (type == G_TYPE_STRING)
-    {
-      const char *str = json_node_get_string (node);
-
-      if (str == NULL)
-        {
-          g_set_error_literal (error, TN_ERROR, TN_ERROR_INVALID,
-                               "A JSON string node holds no string");
+          g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
+                       "The JSON is nested more than %d levels deep", MAX_DEPTH);
           return FALSE;
         }
-      return append_string (out, str, "string", error);
-    }
-  else if (type == G_TYPE_BOOLEAN)
-    {
-      g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
+      return value->kind == TN_JSON_OBJECT ? append_object (value, out, depth, error)
+                                           : append_array (value, out, depth, error);
+
+    case TN_JSON_INT:
+      /* A JavaScript reader sees the nearest double; up to 2⁵³ that is
+       * the integer itself, written out in full. */
+      if (value->integer >= -(G_GINT64_CONSTANT (1) << 53) &&
+          value->integer <= (G_GINT64_CONSTANT (1) << 53))
+        {
+          append_int64 (out, value->integer);
+          return TRUE;
+        }
+      return tn_canonical_json_format_number ((double) value->integer, out, error);
+
+    case TN_JSON_DOUBLE:
+      return tn_canonical_json_format_number (value->number, out, error);
+
+    case TN_JSON_STRING:
+      return append_string (out, value->string, "string", error);
+
+    case TN_JSON_BOOLEAN:
+      g_string_append (out, value->boolean ? "true" : "false");
       return TRUE;
-    }
 
-  g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-               "A JSON value of type %s cannot be canonicalised", g_type_name (type));
-  return FALSE;
-}
-
-static gboolean
-append_node (JsonNode  *node,
-             GString   *out,
-             guint      depth,
-             GError   **error)
-{
-  JsonNodeType type = json_node_get_node_type (node);
-
-  if ((type == JSON_NODE_OBJECT || type == JSON_NODE_ARRAY) && depth >= MAX_DEPTH)
-    {
-      g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                   "The JSON is nested more than %d levels deep", MAX_DEPTH);
-      return FALSE;
-    }
-
-  switch (type)
-    {
-    case JSON_NODE_OBJECT:
-      {
-        JsonObject *object = json_node_get_object (node);
-
-        if (object != NULL)
-          return append_object (object, out, depth, error);
-      }
-      break;
-
-    case JSON_NODE_ARRAY:
-      {
-        JsonArray *array = json_node_get_array (node);
-
-        if (array != NULL)
-          return append_array (array, out, depth, error);
-      }
-      break;
-
-    case JSON_NODE_VALUE:
-      return append_value (node, out, error);
-
-    case JSON_NODE_NULL:
+    case TN_JSON_NULL:
+    default:
       g_string_append (out, "null");
       return TRUE;
-
-    default:
-      break;
     }
-
-  g_set_error_literal (error, TN_ERROR, TN_ERROR_INVALID,
-                       "A JSON object or array node holds no object or array");
-  return FALSE;
 }
 
 /* Public API ----------------------------------------------------------- */
@@ -581,23 +527,51 @@ tn_canonical_json_format_number (double    value,
 }
 
 gboolean
-tn_canonical_json_append (JsonNode  *node,
-                          GString   *out,
-                          GError   **error)
+tn_canonical_json_append_value (const TnJsonValue  *value,
+                                GString            *out,
+                                GError            **error)
 {
   gsize start;
 
-  g_return_val_if_fail (node != NULL, FALSE);
+  g_return_val_if_fail (value != NULL, FALSE);
   g_return_val_if_fail (out != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   start = out->len;
-  if (!append_node (node, out, 0, error))
+  if (!append_value (value, out, 0, error))
     {
       g_string_truncate (out, start);
       return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+tn_canonical_json_append_string (GString     *out,
+                                 const char  *str,
+                                 GError     **error)
+{
+  g_return_val_if_fail (out != NULL, FALSE);
+  g_return_val_if_fail (str != NULL, FALSE);
+
+  return append_string (out, str, "string", error);
+}
+
+gboolean
+tn_canonical_json_append (JsonNode  *node,
+                          GString   *out,
+                          GError   **error)
+{
+  g_autoptr(TnJsonDoc) doc = NULL;
+
+  g_return_val_if_fail (node != NULL, FALSE);
+  g_return_val_if_fail (out != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  doc = tn_json_doc_new_from_node (node, error);
+  if (doc == NULL)
+    return FALSE;
+  return tn_canonical_json_append_value (tn_json_doc_get_root (doc), out, error);
 }
 
 char *
@@ -619,9 +593,13 @@ tn_canonical_json_from_text (const char  *text,
                              gssize       length,
                              GError     **error)
 {
-  g_autoptr(JsonNode) root = tn_json_parse_strict (text, length, error);
+  g_autoptr(TnJsonDoc) doc = tn_json_doc_parse (text, length, error);
+  g_autoptr(GString) out = NULL;
 
-  if (root == NULL)
+  if (doc == NULL)
     return NULL;
-  return tn_canonical_json_to_string (root, error);
+  out = g_string_sized_new (length > 0 ? length : 256);
+  if (!tn_canonical_json_append_value (tn_json_doc_get_root (doc), out, error))
+    return NULL;
+  return g_string_free (g_steal_pointer (&out), FALSE);
 }

@@ -3,6 +3,8 @@
 
 #include <json-glib/json-glib.h>
 
+#include "tn-json-doc.h"
+
 G_BEGIN_DECLS
 
 /* RFC 8785 (JSON Canonicalization Scheme).  Failures are TN_ERROR_INVALID. */
@@ -25,6 +27,13 @@ gboolean tn_canonical_json_append (JsonNode  *node,
                                    GString   *out,
                                    GError   **error);
 
+gboolean tn_canonical_json_append_value (const TnJsonValue  *value,
+                                         GString            *out,
+                                         GError            **error);
+/* Appends @str as a canonical JSON string; FALSE if it is not UTF-8. */
+gboolean tn_canonical_json_append_string (GString     *out,
+                                          const char  *str,
+                                          GError     **error);
 /* Convenience: returns a newly allocated canonical string, or NULL. */
 char *tn_canonical_json_to_string (JsonNode  *node,
                                    GError   **error);

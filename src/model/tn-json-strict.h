@@ -9,7 +9,8 @@ G_BEGIN_DECLS
  * \u0000, nothing after the value) and returns its root, or NULL with a
  * TN_ERROR_INVALID that says where the text is wrong.  Integers beyond
  * gint64 become doubles, as a JavaScript reader would see them.  Every
- * byte that comes from a peer, a file or the hub goes through here. */
+ * byte that comes from a peer, a file or the hub goes through this
+ * parser, here or as a flat document (tn_json_doc_parse ()). */
 JsonNode *tn_json_parse_strict (const char  *text,
                                 gssize       length,
                                 GError     **error);

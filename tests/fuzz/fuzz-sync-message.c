@@ -5,14 +5,18 @@
  * Besides "no crash, no leak, no critical", it checks properties:
  *  - what we accept, we encode to a frame we accept again, identically;
  *  - what we refuse gets an error frame that is itself valid;
- *  - an accepted event's canonical record is accepted as it is. */
+ *  - an accepted event's canonical record is accepted as it is;
+ *  - a parsed document and its json-glib copy have one canonical form,
+ *    which reads back to itself. */
 
 #include <stdint.h>
 #include <string.h>
 
+#include "tn-canonical-json.h"
 #include "tn-error.h"
 #include "tn-event.h"
 #include "tn-fuzz.h"
+#include "tn-json-doc.h"
 #include "tn-json-strict.h"
 #include "tn-sync-protocol.h"
 
@@ -88,6 +92,41 @@ check_event (const char *text,
     tn_fuzz_fail ("an event's canonical record is not a fixed point", event->canonical);
 }
 
+static char *
+canonical_of_value (const TnJsonValue *value)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  if (!tn_canonical_json_append_value (value, out, NULL))
+    return NULL;
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static void
+check_document (const char *text,
+                gsize       size)
+{
+  g_autoptr(TnJsonDoc) doc = tn_json_doc_parse (text, size, NULL);
+  g_autoptr(JsonNode) copy = NULL;
+  g_autofree char *from_doc = NULL;
+  g_autofree char *from_copy = NULL;
+  g_autofree char *again = NULL;
+
+  if (doc == NULL)
+    return;
+  copy = tn_json_value_to_node (tn_json_doc_get_root (doc));
+  from_doc = canonical_of_value (tn_json_doc_get_root (doc));
+  from_copy = tn_canonical_json_to_string (copy, NULL);
+  /* Both fail alike on numbers beyond a double (1e999). */
+  if (g_strcmp0 (from_doc, from_copy) != 0)
+    tn_fuzz_fail ("a document and its json-glib copy canonicalise differently", from_doc);
+  if (from_doc == NULL)
+    return;
+  again = tn_canonical_json_from_text (from_doc, -1, NULL);
+  if (g_strcmp0 (again, from_doc) != 0)
+    tn_fuzz_fail ("a canonical text is not a fixed point", from_doc);
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
@@ -97,5 +136,6 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 
   check_frame (text, size);
   check_event (text, size);
+  check_document (text, size);
   return 0;
 }

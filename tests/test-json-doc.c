@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+/* The flat JSON document events keep their payload in: the values and
+ * the order the parser records, the walk over children, typed member
+ * access, duplicate names in large objects, and the copies to and from
+ * json-glib trees. */
+
+#include <string.h>
+
+#include "tn-canonical-json.h"
+#include "tn-error.h"
+#include "tn-json-doc.h"
+#include "tn-json-strict.h"
+
+static TnJsonDoc *
+parse_ok (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  TnJsonDoc *doc = tn_json_doc_parse (text, -1, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (doc);
+  return doc;
+}
+
+static void
+test_values (void)
+{
+  g_autoptr(TnJsonDoc) doc = parse_ok (
+      " {\"s\":\"a\\u00e9\\ud83d\\ude00\\n\",\"i\":-9223372036854775808,"
+      "\"big\":9223372036854775808,\"f\":1.5e2,\"t\":true,\"n\":null,"
+      "\"a\":[1,[2,3],{}],\"o\":{\"x\":false}} ");
+  const TnJsonValue *root = tn_json_doc_get_root (doc);
+  const TnJsonValue *a, *inner, *child;
+
+  g_assert_cmpint (root->kind, ==, TN_JSON_OBJECT);
+  g_assert_cmpuint (root->length, ==, 8);
+  /* Every value of the subtree follows the root. */
+  g_assert_cmpuint (root->size, ==, 1 + 8 + 5 + 1);
+
+  g_assert_cmpstr (tn_json_value_get_string (root, "s"), ==, "a\xc3\xa9\xf0\x9f\x98\x80\n");
+  g_assert_cmpuint (tn_json_value_member (root, "s")->length, ==, 8);
+  g_assert_cmpint (tn_json_value_get_int (root, "i", 0), ==, G_MININT64);
+  /* Beyond gint64: a double, as a JavaScript reader sees it. */
+  g_assert_cmpint (tn_json_value_member (root, "big")->kind, ==, TN_JSON_DOUBLE);
+  g_assert_cmpint (tn_json_value_get_int (root, "big", 7), ==, 7);
+  g_assert_cmpfloat (tn_json_value_member (root, "f")->number, ==, 150.0);
+  g_assert_true (tn_json_value_get_boolean (root, "t", FALSE));
+  g_assert_cmpint (tn_json_value_member (root, "n")->kind, ==, TN_JSON_NULL);
+  g_assert_false (tn_json_value_get_boolean (tn_json_value_get_object (root, "o"), "x", TRUE));
+
+  /* Typed readers answer the default for a member of another kind. */
+  g_assert_null (tn_json_value_get_string (root, "i"));
+  g_assert_null (tn_json_value_get_object (root, "a"));
+  g_assert_null (tn_json_value_get_array (root, "o"));
+  g_assert_null (tn_json_value_member (root, "missing"));
+  g_assert_null (tn_json_value_member (NULL, "s"));
+  g_assert_null (tn_json_value_member (tn_json_value_member (root, "s"), "s"));
+
+  /* Children in document order, nested containers skipped whole. */
+  a = tn_json_value_get_array (root, "a");
+  g_assert_cmpuint (a->length, ==, 3);
+  child = tn_json_value_first (a);
+  g_assert_cmpint (child->integer, ==, 1);
+  g_assert_null (child->name);
+  inner = tn_json_value_next (a, child);
+  g_assert_cmpint (inner->kind, ==, TN_JSON_ARRAY);
+  g_assert_cmpint (tn_json_value_first (inner)->integer, ==, 2);
+  g_assert_cmpint (tn_json_value_next (inner, tn_json_value_first (inner))->integer, ==, 3);
+  g_assert_null (tn_json_value_next (inner, tn_json_value_next (inner, tn_json_value_first (inner))));
+  child = tn_json_value_next (a, inner);
+  g_assert_cmpint (child->kind, ==, TN_JSON_OBJECT);
+  g_assert_null (tn_json_value_first (child));
+  g_assert_null (tn_json_value_next (a, child));
+  g_assert_null (tn_json_value_first (tn_json_value_member (root, "t")));
+
+  {
+    const char *names[] = { "s", "i", "big", "f", "t", "n", "a", "o" };
+    guint n = 0;
+
+    tn_json_value_foreach (member, root)
+      g_assert_cmpstr (member->name, ==, names[n++]);
+    g_assert_cmpuint (n, ==, G_N_ELEMENTS (names));
+  }
+}
+
+static void
+test_refused (void)
+{
+  static const char *bad[] = {
+    "", "{", "[1,]", "{\"a\":1,}", "01", "1.", ".5", "[1] [2]", "\"\\u0000\"",
+    "\"\\ud800\"", "\"\\udc00\"", "{\"a\":1,\"a\":2}", "\"\x01\"", "nul", "[\"\xff\"]",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(TnJsonDoc) doc = tn_json_doc_parse (bad[i], -1, &error);
+      g_autofree char *shown = g_strescape (bad[i], NULL);
+
+      g_test_message ("%s", shown);
+      g_assert_null (doc);
+      g_assert_error (error, TN_ERROR, TN_ERROR_INVALID);
+    }
+}
+
+/* Past 32 members the parser checks names with a hash table: the same
+ * verdicts either way, wherever the duplicate sits. */
+static void
+test_many_members (void)
+{
+  for (guint n = 30; n <= 70; n += 20)
+    for (guint dup = 0; dup <= n; dup += n / 2)
+      {
+        g_autoptr(GString) text = g_string_new ("{");
+        g_autoptr(GError) error = NULL;
+        g_autoptr(TnJsonDoc) doc = NULL;
+
+        for (guint i = 0; i < n; i++)
+          g_string_append_printf (text, "%s\"m%u\":%u", i ? "," : "", i, i);
+        if (dup < n)
+          g_string_append_printf (text, ",\"m%u\":0", dup);
+        g_string_append_c (text, '}');
+
+        doc = tn_json_doc_parse (text->str, text->len, &error);
+        if (dup < n)
+          {
+            g_assert_error (error, TN_ERROR, TN_ERROR_INVALID);
+            g_assert_nonnull (strstr (error->message, "two members"));
+          }
+        else
+          {
+            g_assert_no_error (error);
+            g_assert_cmpuint (tn_json_doc_get_root (doc)->length, ==, n);
+            g_assert_cmpint (tn_json_value_get_int (tn_json_doc_get_root (doc), "m29", -1), ==, 29);
+          }
+      }
+}
+
+/* To a json-glib tree and back: same values, same member order, same
+ * canonical form. */
+static void
+test_node_round_trip (void)
+{
+  const char *text = "{\"z\":[1,-2.5,\"x\\\"y\",null,true],\"a\":{\"k\":{}},\"m\":\"\"}";
+  g_autoptr(TnJsonDoc) doc = parse_ok (text);
+  g_autoptr(JsonNode) node = tn_json_value_to_node (tn_json_doc_get_root (doc));
+  g_autoptr(TnJsonDoc) back = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *from_doc = NULL;
+  g_autofree char *from_node = NULL;
+  g_autoptr(GString) out = g_string_new (NULL);
+  const char *names[] = { "z", "a", "m" };
+  guint n = 0;
+
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (node), "m"), ==, "");
+  back = tn_json_doc_new_from_node (node, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (tn_json_doc_get_root (back)->size, ==, tn_json_doc_get_root (doc)->size);
+  tn_json_value_foreach (member, tn_json_doc_get_root (back))
+    g_assert_cmpstr (member->name, ==, names[n++]);
+
+  g_assert_true (tn_canonical_json_append_value (tn_json_doc_get_root (back), out, &error));
+  from_doc = tn_canonical_json_from_text (text, -1, &error);
+  g_assert_no_error (error);
+  from_node = tn_canonical_json_to_string (node, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (out->str, ==, from_doc);
+  g_assert_cmpstr (from_node, ==, from_doc);
+  g_assert_cmpstr (from_doc, ==, "{\"a\":{\"k\":{}},\"m\":\"\",\"z\":[1,-2.5,\"x\\\"y\",null,true]}");
+
+  /* The strict parser's tree is the document's copy. */
+  {
+    g_autoptr(JsonNode) strict = tn_json_parse_strict (text, -1, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (json_node_equal (strict, node));
+  }
+}
+
+/* A document outlives nothing it points into: the text it came from
+ * can go, and a reference keeps every value. */
+static void
+test_lifetime (void)
+{
+  g_autofree char *text = g_strdup ("{\"events\":[{\"sku\":\"A\\tB\"}]}");
+  TnJsonDoc *doc = parse_ok (text);
+  const TnJsonValue *event;
+  TnJsonDoc *kept = tn_json_doc_ref (doc);
+
+  memset (text, 'x', strlen (text));
+  tn_json_doc_unref (doc);
+  event = tn_json_value_first (tn_json_value_get_array (tn_json_doc_get_root (kept), "events"));
+  g_assert_cmpstr (tn_json_value_get_string (event, "sku"), ==, "A\tB");
+  tn_json_doc_unref (kept);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/json-doc/values", test_values);
+  g_test_add_func ("/json-doc/refused", test_refused);
+  g_test_add_func ("/json-doc/many-members", test_many_members);
+  g_test_add_func ("/json-doc/node-round-trip", test_node_round_trip);
+  g_test_add_func ("/json-doc/lifetime", test_lifetime);
+
+  return g_test_run ();
+}
