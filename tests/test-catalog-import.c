@@ -125,7 +125,7 @@ logged_payloads (TnStore    *store,
   g_autoptr(GPtrArray) texts = tn_store_read_events (store, tn_store_get_replica_id (store), 0,
                                                      G_MAXUINT, &error);
   GHashTable *by_sku = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                              (GDestroyNotify) json_object_unref);
+                                              (GDestroyNotify) json_node_unref);
 
   g_assert_no_error (error);
   for (guint i = 0; i < texts->len; i++)
@@ -136,7 +136,7 @@ logged_payloads (TnStore    *store,
       if (event->type != type)
         continue;
       g_hash_table_insert (by_sku, g_strdup (tn_event_get_string (event, "sku")),
-                           json_object_ref (tn_event_get_payload (event)));
+                           tn_json_value_to_node (tn_event_get_payload (event)));
     }
   return by_sku;
 }
@@ -189,8 +189,8 @@ test_import_good (void)
   g_assert_cmpint (tn_test_sql_int (lane.store, "SELECT count(*) FROM outbox"), ==, 5);
   created = logged_payloads (lane.store, TN_EVENT_PRODUCT_CREATED);
   g_assert_cmpuint (g_hash_table_size (created), ==, 5);
-  jabon = g_hash_table_lookup (created, "JABON-3");
-  g_assert_nonnull (jabon);
+  g_assert_nonnull (g_hash_table_lookup (created, "JABON-3"));
+  jabon = json_node_get_object (g_hash_table_lookup (created, "JABON-3"));
   g_assert_cmpstr (json_object_get_string_member (jabon, "name"), ==,
                    "Jabón \"Suave\", pack de 3");
   g_assert_cmpint (json_object_get_int_member (jabon, "price"), ==, 425);
@@ -282,7 +282,8 @@ test_reimport (void)
   g_assert_cmpint (tn_test_sql_int (lane.store, "SELECT count(*) FROM events"), ==, events + 1);
   g_assert_cmpint (count_events (lane.store, "ProductUpdated"), ==, 1);
   updates = logged_payloads (lane.store, TN_EVENT_PRODUCT_UPDATED);
-  update = g_hash_table_lookup (updates, "JABON-3");
+  g_assert_nonnull (g_hash_table_lookup (updates, "JABON-3"));
+  update = json_node_get_object (g_hash_table_lookup (updates, "JABON-3"));
   g_assert_nonnull (update);
   g_assert_cmpuint (json_object_get_size (update), ==, 2);
   g_assert_cmpint (json_object_get_int_member (update, "price"), ==, 475);

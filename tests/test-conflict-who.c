@@ -105,9 +105,10 @@ test_payload_schema (void)
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr(JsonNode) payload = json_from_string (cases[i].payload, NULL);
+      g_autoptr(TnJsonDoc) payload = tn_json_doc_parse (cases[i].payload, -1, NULL);
       g_autoptr(GError) error = NULL;
-      gboolean valid = tn_event_validate_payload (TN_EVENT_PRODUCT_UPDATED, payload, &error);
+      gboolean valid = tn_event_validate_payload (TN_EVENT_PRODUCT_UPDATED,
+                                                  tn_json_doc_get_root (payload), &error);
 
       g_test_message ("%s", cases[i].payload);
       g_assert_nonnull (payload);

@@ -993,18 +993,18 @@ static gboolean
 is_price_write (const TnEvent *event,
                 gint64        *value)
 {
-  JsonObject *payload = tn_event_get_payload (event);
+  const TnJsonValue *payload = tn_event_get_payload (event);
 
   switch (event->type)
     {
     case TN_EVENT_PRODUCT_CREATED:
     case TN_EVENT_PRODUCT_UPDATED:
-      if (!json_object_has_member (payload, "price"))
+      if (tn_json_value_member (payload, "price") == NULL)
         return FALSE;
-      *value = json_object_get_int_member (payload, "price");
+      *value = tn_json_value_get_int (payload, "price", 0);
       return TRUE;
     case TN_EVENT_CONFLICT_RESOLVED:
-      *value = json_object_get_int_member (payload, "value");
+      *value = tn_json_value_get_int (payload, "value", 0);
       return TRUE;
     default:
       return FALSE;
@@ -1207,11 +1207,11 @@ lww_winner_event (Scenario    *sc,
   for (guint i = 0; i < sc->events->len; i++)
     {
       const TnEvent *event = sc->events->pdata[i];
-      JsonObject *payload = tn_event_get_payload (event);
+      const TnJsonValue *payload = tn_event_get_payload (event);
 
       if ((event->type != type_a && event->type != type_b) ||
           g_strcmp0 (tn_event_get_string (event, key_member), key) != 0 ||
-          (!json_object_has_member (payload, member) && (int) event->type != always))
+          (tn_json_value_member (payload, member) == NULL && (int) event->type != always))
         continue;
       if (best == NULL || event->hlc > best->hlc ||
           (event->hlc == best->hlc && strcmp (event->origin, best->origin) > 0))
@@ -1422,7 +1422,7 @@ check_replica (Scenario *sc,
                                                   TN_EVENT_PRODUCT_CREATED,
                                                   TN_EVENT_PRODUCT_UPDATED,
                                                   TN_EVENT_PRODUCT_CREATED);
-        gint64 want_active = active == NULL ? 1 : json_object_get_boolean_member_with_default (
+        gint64 want_active = active == NULL ? 1 : tn_json_value_get_boolean (
             tn_event_get_payload (active), "active", TRUE);
 
         CHECK (sc, tax != NULL, "no creation of %s was recorded", sku);

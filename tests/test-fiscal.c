@@ -408,7 +408,7 @@ forge_sale (const TnEvent   *real,
   g_autoptr(TnEvent) event = NULL;
   g_autofree char *sale_id = g_uuid_string_random ();
   g_autofree char *doc = g_strdup_printf ("%08" G_GINT64_FORMAT, number);
-  JsonNode *payload = json_node_copy (real->payload);
+  JsonNode *payload = tn_json_value_to_node (real->payload);
   JsonObject *object = json_node_get_object (payload);
   JsonObject *fiscal = json_object_new ();
 

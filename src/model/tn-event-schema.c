@@ -285,10 +285,53 @@ tn_event_type_from_string (const char  *name,
 
 /* Validation ----------------------------------------------------------- */
 
-static gboolean validate_object (JsonObject      *object,
-                                 const FieldSpec *schema,
-                                 const char      *where,
-                                 GError         **error);
+/* Where a field sits, for error messages ("SaleCreated: lines[2]: "):
+ * a chain on the stack, turned into text only when a message needs it. */
+typedef struct _Where Where;
+struct _Where
+{
+  const Where *parent;
+  const char  *name;    /* the event type, or a member name */
+  guint        item;    /* 1-based array item, or 0 */
+};
+
+static void
+free_string (gpointer data)
+{
+  g_string_free (data, TRUE);
+}
+
+/* The text of @where, valid until the next call on this thread. */
+static const char *
+where_text (const Where *where)
+{
+  static GPrivate buffer = G_PRIVATE_INIT (free_string);
+  GString *out = g_private_get (&buffer);
+  const Where *chain[16];
+  guint n = 0;
+
+  if (out == NULL)
+    {
+      out = g_string_new (NULL);
+      g_private_set (&buffer, out);
+    }
+  g_string_truncate (out, 0);
+  for (; where != NULL && n < G_N_ELEMENTS (chain); where = where->parent)
+    chain[n++] = where;
+  while (n-- > 0)
+    {
+      g_string_append (out, chain[n]->name);
+      if (chain[n]->item > 0)
+        g_string_append_printf (out, "[%u]", chain[n]->item);
+      g_string_append (out, ": ");
+    }
+  return out->str;
+}
+
+static gboolean validate_object (const TnJsonValue  *object,
+                                 const FieldSpec    *schema,
+                                 const Where        *where,
+                                 GError            **error);
 
 static gboolean
 is_lower_hex (const char *s,
@@ -303,13 +346,13 @@ is_lower_hex (const char *s,
 }
 
 static gboolean
-require_integer (JsonNode        *node,
-                 const FieldSpec *spec,
-                 const char      *where,
-                 gint64          *out,
-                 GError         **error)
+require_integer (const TnJsonValue  *node,
+                 const FieldSpec    *spec,
+                 const Where        *where,
+                 gint64             *out,
+                 GError            **error)
 {
-  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_DOUBLE)
+  if (node->kind == TN_JSON_DOUBLE)
     {
       gboolean money = spec->kind >= F_MONEY && spec->kind <= F_MONEY_NONNEG;
       gboolean qty = spec->kind == F_QTY || spec->kind == F_QTY_POS;
@@ -318,33 +361,33 @@ require_integer (JsonNode        *node,
         g_set_error (error, TN_ERROR, TN_ERROR_NOT_INTEGER,
                      _("%s“%s” is %g, a fraction: amounts of money must be whole numbers of "
                        "minor units (150 for 1.50)"),
-                     where, spec->name, json_node_get_double (node));
+                     where_text (where), spec->name, node->number);
       else if (qty)
         g_set_error (error, TN_ERROR, TN_ERROR_NOT_INTEGER,
                      _("%s“%s” is %g, a fraction: quantities must be whole numbers of "
                        "thousandths (1500 for 1.5)"),
-                     where, spec->name, json_node_get_double (node));
+                     where_text (where), spec->name, node->number);
       else
         g_set_error (error, TN_ERROR, TN_ERROR_NOT_INTEGER,
                      _("%s“%s” is %g, a fraction: it must be a whole number"),
-                     where, spec->name, json_node_get_double (node));
+                     where_text (where), spec->name, node->number);
       return FALSE;
     }
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
+  if (node->kind != TN_JSON_INT)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                   _("%s“%s” must be an integer"), where, spec->name);
+                   _("%s“%s” must be an integer"), where_text (where), spec->name);
       return FALSE;
     }
-  *out = json_node_get_int (node);
+  *out = node->integer;
   return TRUE;
 }
 
 static gboolean
-validate_field (JsonNode        *node,
-                const FieldSpec *spec,
-                const char      *where,
-                GError         **error)
+validate_field (const TnJsonValue  *node,
+                const FieldSpec    *spec,
+                const Where        *where,
+                GError            **error)
 {
   gint64 n = 0;
 
@@ -358,36 +401,36 @@ validate_field (JsonNode        *node,
         const char *s;
         gsize len;
 
-        if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+        if (node->kind != TN_JSON_STRING)
           {
             g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                         _("%s“%s” must be a string"), where, spec->name);
+                         _("%s“%s” must be a string"), where_text (where), spec->name);
             return FALSE;
           }
-        s = json_node_get_string (node);
-        len = strlen (s);
+        s = node->string;
+        len = node->length;
         if (spec->kind == F_STRING && (len == 0 || len > 1024))
           {
             g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                         _("%s“%s” must be between 1 and 1024 bytes long"), where, spec->name);
+                         _("%s“%s” must be between 1 and 1024 bytes long"), where_text (where), spec->name);
             return FALSE;
           }
         if (spec->kind == F_TEXT && len > 4096)
           {
             g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                         _("%s“%s” is longer than 4096 bytes"), where, spec->name);
+                         _("%s“%s” is longer than 4096 bytes"), where_text (where), spec->name);
             return FALSE;
           }
         if (spec->kind == F_UUID && !tn_is_uuid (s))
           {
             g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                         _("%s“%s” must be a lowercase UUID, not “%s”"), where, spec->name, s);
+                         _("%s“%s” must be a lowercase UUID, not “%s”"), where_text (where), spec->name, s);
             return FALSE;
           }
         if (spec->kind == F_HASH && len != 0 && !is_lower_hex (s, 64))
           {
             g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                         _("%s“%s” must be a SHA-256 in lowercase hex"), where, spec->name);
+                         _("%s“%s” must be a SHA-256 in lowercase hex"), where_text (where), spec->name);
             return FALSE;
           }
         return TRUE;
@@ -404,127 +447,117 @@ validate_field (JsonNode        *node,
       if ((spec->kind == F_MONEY_POS || spec->kind == F_QTY_POS) && n <= 0)
         {
           g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                       _("%s“%s” must be greater than zero"), where, spec->name);
+                       _("%s“%s” must be greater than zero"), where_text (where), spec->name);
           return FALSE;
         }
       if (spec->kind == F_MONEY_NONNEG && n < 0)
         {
           g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                       _("%s“%s” must not be negative"), where, spec->name);
+                       _("%s“%s” must not be negative"), where_text (where), spec->name);
           return FALSE;
         }
       if (spec->kind == F_QTY && n == 0)
         {
           g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                       _("%s“%s” must not be zero"), where, spec->name);
+                       _("%s“%s” must not be zero"), where_text (where), spec->name);
           return FALSE;
         }
       /* Keep every amount far from overflow when summed. */
       if (n > TN_AMOUNT_MAX || n < -TN_AMOUNT_MAX)
         {
           g_set_error (error, TN_ERROR, TN_ERROR_TOO_LARGE,
-                       _("%s“%s” is out of range"), where, spec->name);
+                       _("%s“%s” is out of range"), where_text (where), spec->name);
           return FALSE;
         }
       if (spec->kind == F_INT && (n < spec->min || n > spec->max))
         {
           g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
                        _("%s“%s” must be between %" PRId64 " and %" PRId64),
-                       where, spec->name, spec->min, spec->max);
+                       where_text (where), spec->name, spec->min, spec->max);
           return FALSE;
         }
       return TRUE;
 
     case F_BOOL:
-      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+      if (node->kind != TN_JSON_BOOLEAN)
         {
           g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                       _("%s“%s” must be true or false"), where, spec->name);
+                       _("%s“%s” must be true or false"), where_text (where), spec->name);
           return FALSE;
         }
       return TRUE;
 
     case F_OBJECT:
-      if (!JSON_NODE_HOLDS_OBJECT (node))
+      if (node->kind != TN_JSON_OBJECT)
         {
           g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                       _("%s“%s” must be an object"), where, spec->name);
+                       _("%s“%s” must be an object"), where_text (where), spec->name);
           return FALSE;
         }
       {
-        g_autofree char *inner = g_strdup_printf ("%s%s: ", where, spec->name);
-        return validate_object (json_node_get_object (node), spec->items, inner, error);
+        Where inner = { where, spec->name, 0 };
+        return validate_object (node, spec->items, &inner, error);
       }
 
     case F_ARRAY:
     case F_STRING_ARRAY:
       {
-        JsonArray *array;
-        guint len;
+        guint i = 0;
 
-        if (!JSON_NODE_HOLDS_ARRAY (node))
+        if (node->kind != TN_JSON_ARRAY)
           {
             g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                         _("%s“%s” must be an array"), where, spec->name);
+                         _("%s“%s” must be an array"), where_text (where), spec->name);
             return FALSE;
           }
-        array = json_node_get_array (node);
-        len = json_array_get_length (array);
-        if (len > 10000)
+        if (node->length > 10000)
           {
             g_set_error (error, TN_ERROR, TN_ERROR_TOO_LARGE,
-                         _("%s“%s” has more than 10000 items"), where, spec->name);
+                         _("%s“%s” has more than 10000 items"), where_text (where), spec->name);
             return FALSE;
           }
-        for (guint i = 0; i < len; i++)
+        tn_json_value_foreach (item, node)
           {
-            JsonNode *item = json_array_get_element (array, i);
-
             if (spec->kind == F_STRING_ARRAY)
               {
-                if (!JSON_NODE_HOLDS_VALUE (item) ||
-                    json_node_get_value_type (item) != G_TYPE_STRING)
+                if (item->kind != TN_JSON_STRING)
                   {
                     g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                                 _("%s“%s” item %u must be a string"), where, spec->name, i + 1);
+                                 _("%s“%s” item %u must be a string"), where_text (where), spec->name, i + 1);
                     return FALSE;
                   }
               }
             else
               {
-                g_autofree char *inner = NULL;
+                Where inner = { where, spec->name, i + 1 };
 
-                if (!JSON_NODE_HOLDS_OBJECT (item))
+                if (item->kind != TN_JSON_OBJECT)
                   {
                     g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                                 _("%s“%s” item %u must be an object"), where, spec->name, i + 1);
+                                 _("%s“%s” item %u must be an object"), where_text (where), spec->name, i + 1);
                     return FALSE;
                   }
-                inner = g_strdup_printf ("%s%s[%u]: ", where, spec->name, i + 1);
-                if (!validate_object (json_node_get_object (item), spec->items, inner, error))
+                if (!validate_object (item, spec->items, &inner, error))
                   return FALSE;
               }
+            i++;
           }
         return TRUE;
       }
 
     case F_MAP_MONEY:
       {
-        JsonObjectIter iter;
-        const char *name;
-        JsonNode *value;
         FieldSpec money = { NULL, F_MONEY, TRUE, 0, 0, NULL };
 
-        if (!JSON_NODE_HOLDS_OBJECT (node))
+        if (node->kind != TN_JSON_OBJECT)
           {
             g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                         _("%s“%s” must be an object"), where, spec->name);
+                         _("%s“%s” must be an object"), where_text (where), spec->name);
             return FALSE;
           }
-        json_object_iter_init (&iter, json_node_get_object (node));
-        while (json_object_iter_next (&iter, &name, &value))
+        tn_json_value_foreach (value, node)
           {
-            money.name = name;
+            money.name = value->name;
             if (!validate_field (value, &money, where, error))
               return FALSE;
           }
@@ -535,22 +568,22 @@ validate_field (JsonNode        *node,
 }
 
 static gboolean
-validate_object (JsonObject      *object,
-                 const FieldSpec *schema,
-                 const char      *where,
-                 GError         **error)
+validate_object (const TnJsonValue  *object,
+                 const FieldSpec    *schema,
+                 const Where        *where,
+                 GError            **error)
 {
   for (const FieldSpec *spec = schema; spec->name != NULL; spec++)
     {
-      JsonNode *node = json_object_get_member (object, spec->name);
+      const TnJsonValue *node = tn_json_value_member (object, spec->name);
 
-      if (node != NULL && JSON_NODE_HOLDS_NULL (node))
+      if (node != NULL && node->kind == TN_JSON_NULL)
         {
           /* Projections read a present member as a value: null would
            * silently become 0, "" or FALSE. */
           g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
                        _("%s“%s” must not be null; leave the field out instead"),
-                       where, spec->name);
+                       where_text (where), spec->name);
           return FALSE;
         }
       if (node == NULL)
@@ -558,7 +591,7 @@ validate_object (JsonObject      *object,
           if (!spec->required)
             continue;
           g_set_error (error, TN_ERROR, TN_ERROR_MISSING_FIELD,
-                       _("%sthe required field “%s” is missing"), where, spec->name);
+                       _("%sthe required field “%s” is missing"), where_text (where), spec->name);
           return FALSE;
         }
       if (!validate_field (node, spec, where, error))
@@ -570,46 +603,46 @@ validate_object (JsonObject      *object,
 /* Cross-field rules the schema cannot express.  They keep a lane from
  * accepting a sale whose totals do not add up. */
 static gboolean
-validate_sale_totals (JsonObject  *payload,
-                      GError     **error)
+validate_sale_totals (const TnJsonValue  *payload,
+                      GError            **error)
 {
-  JsonArray *lines = json_object_get_array_member (payload, "lines");
-  JsonArray *payments = json_object_get_array_member (payload, "payments");
+  const TnJsonValue *lines = tn_json_value_get_array (payload, "lines");
+  const TnJsonValue *payments = tn_json_value_get_array (payload, "payments");
   gint64 net = 0, tax = 0, paid = 0;
+  guint i = 0;
 
-  if (json_array_get_length (lines) == 0)
+  if (lines->length == 0)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID, _("A sale needs at least one line"));
       return FALSE;
     }
-  for (guint i = 0; i < json_array_get_length (lines); i++)
+  tn_json_value_foreach (line, lines)
     {
-      JsonObject *line = json_array_get_object_element (lines, i);
-      gint64 line_net = json_object_get_int_member (line, "net");
-      gint64 line_tax = json_object_get_int_member (line, "tax");
+      gint64 line_net = tn_json_value_get_int (line, "net", 0);
+      gint64 line_tax = tn_json_value_get_int (line, "tax", 0);
 
-      if (line_net + line_tax != json_object_get_int_member (line, "total"))
+      i++;
+      if (line_net + line_tax != tn_json_value_get_int (line, "total", 0))
         {
           g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                       _("Sale line %u: net + tax does not equal its total"), i + 1);
+                       _("Sale line %u: net + tax does not equal its total"), i);
           return FALSE;
         }
       net += line_net;
       tax += line_tax;
     }
-  if (net != json_object_get_int_member (payload, "subtotal") ||
-      tax != json_object_get_int_member (payload, "tax") ||
-      net + tax != json_object_get_int_member (payload, "total"))
+  if (net != tn_json_value_get_int (payload, "subtotal", 0) ||
+      tax != tn_json_value_get_int (payload, "tax", 0) ||
+      net + tax != tn_json_value_get_int (payload, "total", 0))
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
                    _("The sale’s subtotal, tax and total do not match its lines"));
       return FALSE;
     }
-  for (guint i = 0; i < json_array_get_length (payments); i++)
-    paid += json_object_get_int_member (json_array_get_object_element (payments, i),
-                                        "amount_base");
-  if (json_array_get_length (payments) > 0 &&
-      paid - json_object_get_int_member (payload, "change") != net + tax)
+  tn_json_value_foreach (payment, payments)
+    paid += tn_json_value_get_int (payment, "amount_base", 0);
+  if (payments->length > 0 &&
+      paid - tn_json_value_get_int (payload, "change", 0) != net + tax)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
                    _("The sale’s payments minus change do not equal its total"));
@@ -619,16 +652,16 @@ validate_sale_totals (JsonObject  *payload,
 }
 
 gboolean
-tn_event_validate_payload (TnEventType   type,
-                           JsonNode     *payload,
-                           GError      **error)
+tn_event_validate_payload (TnEventType         type,
+                           const TnJsonValue  *payload,
+                           GError            **error)
 {
   if (type >= TN_EVENT_N_TYPES)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_UNKNOWN_TYPE, _("Unknown event type %d"), type);
       return FALSE;
     }
-  if (payload == NULL || !JSON_NODE_HOLDS_OBJECT (payload))
+  if (payload == NULL || payload->kind != TN_JSON_OBJECT)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
                    _("The payload of a %s event must be a JSON object"),
@@ -636,14 +669,14 @@ tn_event_validate_payload (TnEventType   type,
       return FALSE;
     }
   {
-    g_autofree char *where = g_strdup_printf ("%s: ", event_types[type].name);
-    if (!validate_object (json_node_get_object (payload), event_types[type].schema, where, error))
+    Where where = { NULL, event_types[type].name, 0 };
+
+    if (!validate_object (payload, event_types[type].schema, &where, error))
       return FALSE;
   }
   if (type == TN_EVENT_SALE_CREATED)
-    return validate_sale_totals (json_node_get_object (payload), error);
-  if (type == TN_EVENT_PRODUCT_UPDATED &&
-      json_object_get_size (json_node_get_object (payload)) < 2)
+    return validate_sale_totals (payload, error);
+  if (type == TN_EVENT_PRODUCT_UPDATED && payload->length < 2)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
                    _("ProductUpdated: the event changes no field"));

@@ -49,16 +49,6 @@ tn_sha256_hex (const void *data,
   return sha256_hex2 (data, length, NULL, 0);
 }
 
-static void
-append_json_string (GString    *out,
-                    const char *value)
-{
-  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_VALUE);
-
-  json_node_set_string (node, value);
-  tn_canonical_json_append (node, out, NULL);
-}
-
 /* Builds the canonical record by hand: the top-level members are fixed,
  * so their order is known, and "hash" slots in between "event_id" and
  * "hlc".  The payload and deps go through the canonicaliser. */
@@ -68,22 +58,22 @@ event_build_canonical (TnEvent  *event,
 {
   g_autoptr(GString) head = g_string_sized_new (256);
   g_autoptr(GString) tail = g_string_sized_new (1024);
-  g_autoptr(JsonNode) deps = tn_version_vector_to_json (event->deps);
   gsize payload_start, payload_len;
   char hlc[17];
 
   g_string_append (head, "{\"deps\":");
-  if (!tn_canonical_json_append (deps, head, error))
-    return FALSE;
+  tn_version_vector_append_canonical (event->deps, head);
   g_string_append (head, ",\"event_id\":");
-  append_json_string (head, event->event_id);
+  if (!tn_canonical_json_append_string (head, event->event_id, error))
+    return FALSE;
 
   tn_hlc_format (event->hlc, hlc);
   g_string_append_printf (tail, ",\"hlc\":\"%s\",\"origin\":", hlc);
-  append_json_string (tail, event->origin);
+  if (!tn_canonical_json_append_string (tail, event->origin, error))
+    return FALSE;
   g_string_append (tail, ",\"payload\":");
   payload_start = tail->len;
-  if (!tn_canonical_json_append (event->payload, tail, error))
+  if (!tn_canonical_json_append_value (event->payload, tail, error))
     return FALSE;
   payload_len = tail->len - payload_start;
   if (payload_len > TN_EVENT_MAX_PAYLOAD)
@@ -94,9 +84,10 @@ event_build_canonical (TnEvent  *event,
       return FALSE;
     }
   g_string_append_printf (tail, ",\"seq\":%" PRId64 ",\"store\":", event->seq);
-  append_json_string (tail, event->store);
+  if (!tn_canonical_json_append_string (tail, event->store, error))
+    return FALSE;
   g_string_append (tail, ",\"type\":");
-  append_json_string (tail, tn_event_type_to_string (event->type));
+  tn_canonical_json_append_string (tail, tn_event_type_to_string (event->type), NULL);
   g_string_append_c (tail, '}');
 
   g_free (event->hash);
@@ -170,11 +161,15 @@ tn_event_new (const char      *store,
   event->type = type;
   event->hlc = hlc;
   event->deps = deps;
-  event->payload = payload;
+  event->doc = tn_json_doc_new_from_node (payload, error);
+  json_node_unref (payload);
+  if (event->doc == NULL)
+    return NULL;
+  event->payload = tn_json_doc_get_root (event->doc);
 
   if (!tn_validate_store_id (store, error))
     return NULL;
-  if (!tn_event_validate_payload (type, payload, error))
+  if (!tn_event_validate_payload (type, event->payload, error))
     return NULL;
   if (!event_build_canonical (event, error))
     return NULL;
@@ -182,11 +177,11 @@ tn_event_new (const char      *store,
 }
 
 static const char *
-member_string (JsonObject  *object,
-               const char  *name,
-               GError     **error)
+member_string (const TnJsonValue  *object,
+               const char         *name,
+               GError            **error)
 {
-  JsonNode *node = json_object_get_member (object, name);
+  const TnJsonValue *node = tn_json_value_member (object, name);
 
   if (node == NULL)
     {
@@ -194,45 +189,42 @@ member_string (JsonObject  *object,
                    _("The event has no “%s” field"), name);
       return NULL;
     }
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+  if (node->kind != TN_JSON_STRING)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
                    _("The event’s “%s” field must be a string"), name);
       return NULL;
     }
-  return json_node_get_string (node);
+  return node->string;
 }
 
 TnEvent *
-tn_event_from_node (JsonNode    *node,
-                    const char  *expected_store,
-                    GError     **error)
+tn_event_from_value (TnJsonDoc          *doc,
+                     const TnJsonValue  *object,
+                     const char         *expected_store,
+                     GError            **error)
 {
   static const char *known[] = {
     "deps", "event_id", "hash", "hlc", "origin", "payload", "seq", "store", "type",
   };
   g_autoptr(TnEvent) event = NULL;
-  JsonObject *object;
-  JsonObjectIter iter;
-  const char *name, *event_id, *store, *origin, *type_name, *hlc_text, *hash;
-  JsonNode *value, *seq_node, *payload;
+  const char *event_id, *store, *origin, *type_name, *hlc_text, *hash;
+  const TnJsonValue *seq_node, *deps, *payload;
 
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+  if (object == NULL || object->kind != TN_JSON_OBJECT)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID, _("An event must be a JSON object"));
       return NULL;
     }
-  object = json_node_get_object (node);
-  json_object_iter_init (&iter, object);
-  while (json_object_iter_next (&iter, &name, &value))
+  tn_json_value_foreach (member, object)
     {
       gboolean ok = FALSE;
-      for (guint i = 0; i < G_N_ELEMENTS (known); i++)
-        ok |= strcmp (known[i], name) == 0;
+      for (guint i = 0; i < G_N_ELEMENTS (known) && !ok; i++)
+        ok = strcmp (known[i], member->name) == 0;
       if (!ok)
         {
           g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                       _("The event has an unknown field “%s”"), name);
+                       _("The event has an unknown field “%s”"), member->name);
           return NULL;
         }
     }
@@ -269,27 +261,28 @@ tn_event_from_node (JsonNode    *node,
   if (!tn_hlc_parse (hlc_text, &event->hlc, error))
     return NULL;
 
-  seq_node = json_object_get_member (object, "seq");
+  seq_node = tn_json_value_member (object, "seq");
   if (seq_node == NULL)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_MISSING_FIELD, _("The event has no “seq” field"));
       return NULL;
     }
-  if (!JSON_NODE_HOLDS_VALUE (seq_node) || json_node_get_value_type (seq_node) != G_TYPE_INT64 ||
-      json_node_get_int (seq_node) < 1 || json_node_get_int (seq_node) > TN_MAX_SAFE_INTEGER)
+  if (seq_node->kind != TN_JSON_INT ||
+      seq_node->integer < 1 || seq_node->integer > TN_MAX_SAFE_INTEGER)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
                    _("The event’s “seq” must be an integer between 1 and 2^53 − 1"));
       return NULL;
     }
-  event->seq = json_node_get_int (seq_node);
+  event->seq = seq_node->integer;
 
-  if (!json_object_has_member (object, "deps"))
+  deps = tn_json_value_member (object, "deps");
+  if (deps == NULL)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_MISSING_FIELD, _("The event has no “deps” field"));
       return NULL;
     }
-  event->deps = tn_version_vector_from_json (json_object_get_member (object, "deps"), error);
+  event->deps = tn_version_vector_from_value (deps, error);
   if (event->deps == NULL)
     return NULL;
   /* A store has a handful of lanes; thousands of origins is an attack on
@@ -310,7 +303,7 @@ tn_event_from_node (JsonNode    *node,
       return NULL;
     }
 
-  payload = json_object_get_member (object, "payload");
+  payload = tn_json_value_member (object, "payload");
   if (payload == NULL)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_MISSING_FIELD, _("The event has no “payload” field"));
@@ -322,7 +315,8 @@ tn_event_from_node (JsonNode    *node,
   event->event_id = g_strdup (event_id);
   event->store = g_strdup (store);
   event->origin = g_strdup (origin);
-  event->payload = json_node_ref (payload);
+  event->doc = tn_json_doc_ref (doc);
+  event->payload = payload;
   if (!event_build_canonical (event, error))
     return NULL;
   if (strcmp (event->hash, hash) != 0)
@@ -336,12 +330,27 @@ tn_event_from_node (JsonNode    *node,
 }
 
 TnEvent *
+tn_event_from_node (JsonNode    *node,
+                    const char  *expected_store,
+                    GError     **error)
+{
+  g_autoptr(TnJsonDoc) doc = NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return tn_event_from_value (NULL, NULL, expected_store, error);
+  doc = tn_json_doc_new_from_node (node, error);
+  if (doc == NULL)
+    return NULL;
+  return tn_event_from_value (doc, tn_json_doc_get_root (doc), expected_store, error);
+}
+
+TnEvent *
 tn_event_from_json (const char  *text,
                     gssize       length,
                     const char  *expected_store,
                     GError     **error)
 {
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(TnJsonDoc) doc = NULL;
   g_autoptr(GError) local_error = NULL;
 
   if (length < 0)
@@ -355,14 +364,14 @@ tn_event_from_json (const char  *text,
                    length);
       return NULL;
     }
-  root = tn_json_parse_strict (text, length, &local_error);
-  if (root == NULL)
+  doc = tn_json_doc_parse (text, length, &local_error);
+  if (doc == NULL)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
                    _("The event is not valid JSON: %s"), local_error->message);
       return NULL;
     }
-  return tn_event_from_node (root, expected_store, error);
+  return tn_event_from_value (doc, tn_json_doc_get_root (doc), expected_store, error);
 }
 
 void
@@ -374,28 +383,23 @@ tn_event_free (TnEvent *event)
   g_free (event->store);
   g_free (event->origin);
   g_clear_pointer (&event->deps, tn_version_vector_free);
-  g_clear_pointer (&event->payload, json_node_unref);
+  g_clear_pointer (&event->doc, tn_json_doc_unref);
   g_free (event->hash);
   g_free (event->canonical);
   g_free (event);
 }
 
-JsonObject *
+const TnJsonValue *
 tn_event_get_payload (const TnEvent *event)
 {
-  return json_node_get_object (event->payload);
+  return event->payload;
 }
 
 const char *
 tn_event_get_string (const TnEvent *event,
                      const char    *member)
 {
-  JsonNode *node = json_object_get_member (tn_event_get_payload (event), member);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
+  return tn_json_value_get_string (event->payload, member);
 }
 
 gint64
@@ -403,10 +407,5 @@ tn_event_get_int (const TnEvent *event,
                   const char    *member,
                   gint64         default_value)
 {
-  JsonNode *node = json_object_get_member (tn_event_get_payload (event), member);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_INT64)
-    return default_value;
-  return json_node_get_int (node);
+  return tn_json_value_get_int (event->payload, member, default_value);
 }

@@ -46,7 +46,8 @@ typedef struct
   TnEventType      type;
   TnHlc            hlc;
   TnVersionVector *deps;
-  JsonNode        *payload;      /* an object */
+  TnJsonDoc       *doc;          /* holds @payload, often with the rest of its batch */
+  const TnJsonValue *payload;    /* an object */
   char            *hash;         /* 64 lowercase hex */
   char            *canonical;
 } TnEvent;
@@ -72,11 +73,17 @@ TnEvent    *tn_event_from_json        (const char       *text,
 TnEvent    *tn_event_from_node        (JsonNode         *node,
                                        const char       *expected_store,
                                        GError          **error);
+/* The same for @value, a part of @doc, which the event keeps a
+ * reference to. */
+TnEvent    *tn_event_from_value       (TnJsonDoc         *doc,
+                                       const TnJsonValue *value,
+                                       const char        *expected_store,
+                                       GError           **error);
 
 /* Checks the payload of @type against its schema. */
-gboolean    tn_event_validate_payload (TnEventType       type,
-                                       JsonNode         *payload,
-                                       GError          **error);
+gboolean    tn_event_validate_payload (TnEventType        type,
+                                       const TnJsonValue *payload,
+                                       GError           **error);
 
 void        tn_event_free             (TnEvent          *event);
 
@@ -86,7 +93,7 @@ const char *tn_event_get_string       (const TnEvent    *event,
 gint64      tn_event_get_int          (const TnEvent    *event,
                                        const char       *member,
                                        gint64            default_value);
-JsonObject *tn_event_get_payload      (const TnEvent    *event);
+const TnJsonValue *tn_event_get_payload (const TnEvent *event);
 
 /* JSON numbers are IEEE doubles to a JavaScript reader (RFC 8785):
  * integers beyond this are not exact, so counters stay below it. */

@@ -395,12 +395,12 @@ tn_fiscal_record_document (TnStore        *store,
                            GError        **error)
 {
   g_autoptr(GError) local_error = NULL;
-  JsonObject *fiscal = json_object_get_object_member (tn_event_get_payload (event), "fiscal");
-  const char *series = json_object_get_string_member (fiscal, "series");
-  const char *doc = json_object_get_string_member (fiscal, "doc");
-  const char *prev_hash = json_object_get_string_member (fiscal, "prev_hash");
-  gint64 number = json_object_get_int_member (fiscal, "number");
-  gint64 chain_seq = json_object_get_int_member (fiscal, "chain_seq");
+  const TnJsonValue *fiscal = tn_json_value_get_object (tn_event_get_payload (event), "fiscal");
+  const char *series = tn_json_value_get_string (fiscal, "series");
+  const char *doc = tn_json_value_get_string (fiscal, "doc");
+  const char *prev_hash = tn_json_value_get_string (fiscal, "prev_hash");
+  gint64 number = tn_json_value_get_int (fiscal, "number", 0);
+  gint64 chain_seq = tn_json_value_get_int (fiscal, "chain_seq", 0);
   g_autofree char *expected_prev = NULL;
   sqlite3_stmt *stmt;
 
@@ -580,7 +580,7 @@ verify_document_body (TnStore        *store,
   g_autoptr(TnEvent) event = NULL;
   sqlite3_stmt *stmt = tn_store_stmt (store,
       "SELECT body, hash FROM events WHERE event_id = ?", NULL);
-  JsonObject *fiscal;
+  const TnJsonValue *fiscal;
 
   if (stmt == NULL)
     return;
@@ -603,37 +603,37 @@ verify_document_body (TnStore        *store,
   if (event == NULL)
     return;
 
-  fiscal = json_object_get_object_member (tn_event_get_payload (event), "fiscal");
+  fiscal = tn_json_value_get_object (tn_event_get_payload (event), "fiscal");
   if (fiscal == NULL ||
-      g_strcmp0 (json_object_get_string_member (fiscal, "doc"), d->doc) != 0 ||
-      json_object_get_int_member (fiscal, "number") != d->number ||
-      g_strcmp0 (json_object_get_string_member (fiscal, "prev_hash"), d->prev_hash) != 0)
+      g_strcmp0 (tn_json_value_get_string (fiscal, "doc"), d->doc) != 0 ||
+      tn_json_value_get_int (fiscal, "number", 0) != d->number ||
+      g_strcmp0 (tn_json_value_get_string (fiscal, "prev_hash"), d->prev_hash) != 0)
     add_problem (problems, _("Document %s (event %s): the fiscal register does not match "
                  "the document"), d->doc, d->event_id);
 
   if (event->type == TN_EVENT_SALE_CREATED)
     {
-      JsonObject *payload = tn_event_get_payload (event);
+      const TnJsonValue *payload = tn_event_get_payload (event);
 
       stmt = tn_store_stmt (store,
           "SELECT total, tax, fiscal_doc, (SELECT coalesce (sum (total), 0) FROM sale_lines "
           " WHERE sale_lines.sale_id = sales.sale_id) FROM sales WHERE sale_id = ?", NULL);
       if (stmt == NULL)
         return;
-      sqlite3_bind_text (stmt, 1, json_object_get_string_member (payload, "sale_id"), -1,
+      sqlite3_bind_text (stmt, 1, tn_json_value_get_string (payload, "sale_id"), -1,
                          SQLITE_TRANSIENT);
       if (!tn_store_step_row (store, stmt, NULL))
         add_problem (problems, _("Sale %s (document %s) is missing from the sales records"),
-                     json_object_get_string_member (payload, "sale_id"), d->doc);
+                     tn_json_value_get_string (payload, "sale_id"), d->doc);
       else
         {
-          if (sqlite3_column_int64 (stmt, 0) != json_object_get_int_member (payload, "total") ||
-              sqlite3_column_int64 (stmt, 1) != json_object_get_int_member (payload, "tax") ||
-              sqlite3_column_int64 (stmt, 3) != json_object_get_int_member (payload, "total") ||
+          if (sqlite3_column_int64 (stmt, 0) != tn_json_value_get_int (payload, "total", 0) ||
+              sqlite3_column_int64 (stmt, 1) != tn_json_value_get_int (payload, "tax", 0) ||
+              sqlite3_column_int64 (stmt, 3) != tn_json_value_get_int (payload, "total", 0) ||
               g_strcmp0 (tn_column_text (stmt, 2), d->doc) != 0)
             add_problem (problems, _("Sale %s (document %s): the sales records were altered "
                          "and no longer match the signed document"),
-                         json_object_get_string_member (payload, "sale_id"), d->doc);
+                         tn_json_value_get_string (payload, "sale_id"), d->doc);
           sqlite3_reset (stmt);
         }
     }

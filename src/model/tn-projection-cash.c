@@ -48,7 +48,7 @@ tn_projection_apply_cash (TnStore        *store,
 
     case TN_EVENT_CASH_SESSION_CLOSED:
       {
-        JsonObject *fiscal = json_object_get_object_member (tn_event_get_payload (event),
+        const TnJsonValue *fiscal = tn_json_value_get_object (tn_event_get_payload (event),
                                                             "fiscal");
         stmt = tn_store_stmt (store,
             "UPDATE cash_sessions SET closed_event = ?, counted = ?, expected = ?, "
@@ -60,9 +60,9 @@ tn_projection_apply_cash (TnStore        *store,
         sqlite3_bind_int64 (stmt, 2, tn_event_get_int (event, "counted", 0));
         sqlite3_bind_int64 (stmt, 3, tn_event_get_int (event, "expected", 0));
         sqlite3_bind_int64 (stmt, 4, tn_event_get_int (event, "variance", 0));
-        sqlite3_bind_int (stmt, 5, json_object_get_boolean_member (tn_event_get_payload (event),
-                                                                  "blind"));
-        sqlite3_bind_text (stmt, 6, json_object_get_string_member (fiscal, "doc"), -1,
+        sqlite3_bind_int (stmt, 5, tn_json_value_get_boolean (tn_event_get_payload (event),
+                                                              "blind", FALSE));
+        sqlite3_bind_text (stmt, 6, tn_json_value_get_string (fiscal, "doc"), -1,
                            SQLITE_STATIC);
         sqlite3_bind_text (stmt, 7, session, -1, SQLITE_STATIC);
         if (!tn_store_step_done (store, stmt, error))

@@ -24,35 +24,35 @@ apply_customer (TnStore        *store,
                 const TnEvent  *event,
                 GError        **error)
 {
-  JsonObject *payload = tn_event_get_payload (event);
-  const char *id = json_object_get_string_member (payload, "customer_id");
+  const TnJsonValue *payload = tn_event_get_payload (event);
+  const char *id = tn_json_value_get_string (payload, "customer_id");
   g_autofree char *clock = tn_lww_clock (event);
 
   if (!ensure_row (store, "INSERT OR IGNORE INTO customers (customer_id) VALUES (?)", id, error))
     return FALSE;
-  if (json_object_has_member (payload, "name") &&
+  if ((tn_json_value_member (payload, "name") != NULL) &&
       !tn_projection_lww_set_text (store,
           "UPDATE customers SET name = ?1, name_clock = ?2 "
           "WHERE customer_id = ?3 AND name_clock < ?2",
-          id, json_object_get_string_member (payload, "name"), clock, error))
+          id, tn_json_value_get_string (payload, "name"), clock, error))
     return FALSE;
-  if (json_object_has_member (payload, "phone") &&
+  if ((tn_json_value_member (payload, "phone") != NULL) &&
       !tn_projection_lww_set_text (store,
           "UPDATE customers SET phone = ?1, phone_clock = ?2 "
           "WHERE customer_id = ?3 AND phone_clock < ?2",
-          id, json_object_get_string_member (payload, "phone"), clock, error))
+          id, tn_json_value_get_string (payload, "phone"), clock, error))
     return FALSE;
-  if (json_object_has_member (payload, "tax_id") &&
+  if ((tn_json_value_member (payload, "tax_id") != NULL) &&
       !tn_projection_lww_set_text (store,
           "UPDATE customers SET tax_id = ?1, tax_id_clock = ?2 "
           "WHERE customer_id = ?3 AND tax_id_clock < ?2",
-          id, json_object_get_string_member (payload, "tax_id"), clock, error))
+          id, tn_json_value_get_string (payload, "tax_id"), clock, error))
     return FALSE;
-  if (json_object_has_member (payload, "email") &&
+  if ((tn_json_value_member (payload, "email") != NULL) &&
       !tn_projection_lww_set_text (store,
           "UPDATE customers SET email = ?1, email_clock = ?2 "
           "WHERE customer_id = ?3 AND email_clock < ?2",
-          id, json_object_get_string_member (payload, "email"), clock, error))
+          id, tn_json_value_get_string (payload, "email"), clock, error))
     return FALSE;
   return TRUE;
 }
@@ -122,35 +122,35 @@ apply_employee (TnStore        *store,
                 const TnEvent  *event,
                 GError        **error)
 {
-  JsonObject *payload = tn_event_get_payload (event);
-  const char *id = json_object_get_string_member (payload, "employee_id");
+  const TnJsonValue *payload = tn_event_get_payload (event);
+  const char *id = tn_json_value_get_string (payload, "employee_id");
   g_autofree char *clock = tn_lww_clock (event);
 
   if (!ensure_row (store, "INSERT OR IGNORE INTO employees (employee_id) VALUES (?)", id, error))
     return FALSE;
-  if (json_object_has_member (payload, "name") &&
+  if ((tn_json_value_member (payload, "name") != NULL) &&
       !tn_projection_lww_set_text (store,
           "UPDATE employees SET name = ?1, name_clock = ?2 "
           "WHERE employee_id = ?3 AND name_clock < ?2",
-          id, json_object_get_string_member (payload, "name"), clock, error))
+          id, tn_json_value_get_string (payload, "name"), clock, error))
     return FALSE;
-  if (json_object_has_member (payload, "role") &&
+  if ((tn_json_value_member (payload, "role") != NULL) &&
       !tn_projection_lww_set_text (store,
           "UPDATE employees SET role = ?1, role_clock = ?2 "
           "WHERE employee_id = ?3 AND role_clock < ?2",
-          id, json_object_get_string_member (payload, "role"), clock, error))
+          id, tn_json_value_get_string (payload, "role"), clock, error))
     return FALSE;
-  if (json_object_has_member (payload, "pin_hash") &&
+  if ((tn_json_value_member (payload, "pin_hash") != NULL) &&
       !tn_projection_lww_set_text (store,
           "UPDATE employees SET pin_hash = ?1, pin_hash_clock = ?2 "
           "WHERE employee_id = ?3 AND pin_hash_clock < ?2",
-          id, json_object_get_string_member (payload, "pin_hash"), clock, error))
+          id, tn_json_value_get_string (payload, "pin_hash"), clock, error))
     return FALSE;
-  if (json_object_has_member (payload, "active") &&
+  if ((tn_json_value_member (payload, "active") != NULL) &&
       !tn_projection_lww_set_int (store,
           "UPDATE employees SET active = ?1, active_clock = ?2 "
           "WHERE employee_id = ?3 AND active_clock < ?2",
-          id, json_object_get_boolean_member (payload, "active"), clock, error))
+          id, tn_json_value_get_boolean (payload, "active", FALSE), clock, error))
     return FALSE;
   return TRUE;
 }

@@ -133,21 +133,20 @@ apply_fields (TnStore        *store,
               const char     *sku,
               GError        **error)
 {
-  JsonObject *payload = tn_event_get_payload (event);
+  const TnJsonValue *payload = tn_event_get_payload (event);
   g_autofree char *clock = tn_lww_clock (event);
 
-  if (json_object_has_member (payload, "name") &&
+  if ((tn_json_value_member (payload, "name") != NULL) &&
       !tn_projection_lww_set_text (store,
           "UPDATE products SET name = ?1, name_clock = ?2 WHERE sku = ?3 AND name_clock < ?2",
-          sku, json_object_get_string_member (payload, "name"), clock, error))
+          sku, tn_json_value_get_string (payload, "name"), clock, error))
     return FALSE;
   /* A creation writes every field, the absent barcode too, as
    * create_product does: the clocks must not depend on which of two
    * concurrent creations arrived first. */
-  if (json_object_has_member (payload, "barcode") || event->type == TN_EVENT_PRODUCT_CREATED)
+  if ((tn_json_value_member (payload, "barcode") != NULL) || event->type == TN_EVENT_PRODUCT_CREATED)
     {
-      const char *barcode = json_object_get_string_member_with_default (payload, "barcode",
-                                                                         NULL);
+      const char *barcode = tn_json_value_get_string (payload, "barcode");
 
       if (!tn_projection_lww_set_text (store,
               "UPDATE products SET barcode = ?1, barcode_clock = ?2 "
@@ -155,21 +154,21 @@ apply_fields (TnStore        *store,
               sku, (barcode && *barcode) ? barcode : NULL, clock, error))
         return FALSE;
     }
-  if (json_object_has_member (payload, "tax_bp") &&
+  if ((tn_json_value_member (payload, "tax_bp") != NULL) &&
       !tn_projection_lww_set_int (store,
           "UPDATE products SET tax_bp = ?1, tax_bp_clock = ?2 "
           "WHERE sku = ?3 AND tax_bp_clock < ?2",
-          sku, json_object_get_int_member (payload, "tax_bp"), clock, error))
+          sku, tn_json_value_get_int (payload, "tax_bp", 0), clock, error))
     return FALSE;
-  if ((json_object_has_member (payload, "active") || event->type == TN_EVENT_PRODUCT_CREATED) &&
+  if (((tn_json_value_member (payload, "active") != NULL) || event->type == TN_EVENT_PRODUCT_CREATED) &&
       !tn_projection_lww_set_int (store,
           "UPDATE products SET active = ?1, active_clock = ?2 "
           "WHERE sku = ?3 AND active_clock < ?2",
-          sku, json_object_get_boolean_member_with_default (payload, "active", TRUE),
+          sku, tn_json_value_get_boolean (payload, "active", TRUE),
           clock, error))
     return FALSE;
-  if (json_object_has_member (payload, "price") &&
-      !write_price (store, event, sku, json_object_get_int_member (payload, "price"), error))
+  if ((tn_json_value_member (payload, "price") != NULL) &&
+      !write_price (store, event, sku, tn_json_value_get_int (payload, "price", 0), error))
     return FALSE;
   return TRUE;
 }
@@ -243,9 +242,9 @@ create_product (TnStore        *store,
                 gboolean       *created,
                 GError        **error)
 {
-  JsonObject *payload = tn_event_get_payload (event);
+  const TnJsonValue *payload = tn_event_get_payload (event);
   g_autofree char *clock = tn_lww_clock (event);
-  const char *barcode = json_object_get_string_member_with_default (payload, "barcode", NULL);
+  const char *barcode = tn_json_value_get_string (payload, "barcode");
   sqlite3_stmt *stmt = tn_store_stmt (store,
       "INSERT INTO products (sku, name, name_clock, barcode, barcode_clock, tax_bp, "
       "  tax_bp_clock, active, active_clock) VALUES (?1, ?2, ?5, ?3, ?5, ?4, ?5, ?6, ?5) "
@@ -254,12 +253,12 @@ create_product (TnStore        *store,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, sku, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, json_object_get_string_member (payload, "name"), -1,
+  sqlite3_bind_text (stmt, 2, tn_json_value_get_string (payload, "name"), -1,
                      SQLITE_STATIC);
   tn_bind_text (stmt, 3, (barcode && *barcode) ? barcode : NULL);
-  sqlite3_bind_int64 (stmt, 4, json_object_get_int_member (payload, "tax_bp"));
+  sqlite3_bind_int64 (stmt, 4, tn_json_value_get_int (payload, "tax_bp", 0));
   sqlite3_bind_text (stmt, 5, clock, -1, SQLITE_STATIC);
-  sqlite3_bind_int (stmt, 6, json_object_get_boolean_member_with_default (payload, "active",
+  sqlite3_bind_int (stmt, 6, tn_json_value_get_boolean (payload, "active",
                                                                           TRUE));
   if (!tn_store_step_done (store, stmt, error))
     return FALSE;

@@ -13,21 +13,23 @@
 static gboolean
 insert_lines (TnStore        *store,
               const char     *sale_id,
-              JsonArray      *lines,
+              const TnJsonValue *lines,
               const TnEvent  *event,
               GError        **error)
 {
-  for (guint i = 0; i < json_array_get_length (lines); i++)
+  guint i = 0;
+
+  for (const TnJsonValue *line = tn_json_value_first (lines); line != NULL;
+       line = tn_json_value_next (lines, line), i++)
     {
-      JsonObject *line = json_array_get_object_element (lines, i);
-      const char *sku = json_object_get_string_member (line, "sku");
-      const char *name = json_object_get_string_member (line, "name");
-      gint64 qty = json_object_get_int_member (line, "qty");
-      gint64 unit_price = json_object_get_int_member (line, "unit_price");
-      gint64 tax_bp = json_object_get_int_member (line, "tax_bp");
-      gint64 net = json_object_get_int_member (line, "net");
-      gint64 tax = json_object_get_int_member (line, "tax");
-      gint64 total = json_object_get_int_member (line, "total");
+      const char *sku = tn_json_value_get_string (line, "sku");
+      const char *name = tn_json_value_get_string (line, "name");
+      gint64 qty = tn_json_value_get_int (line, "qty", 0);
+      gint64 unit_price = tn_json_value_get_int (line, "unit_price", 0);
+      gint64 tax_bp = tn_json_value_get_int (line, "tax_bp", 0);
+      gint64 net = tn_json_value_get_int (line, "net", 0);
+      gint64 tax = tn_json_value_get_int (line, "tax", 0);
+      gint64 total = tn_json_value_get_int (line, "total", 0);
       sqlite3_stmt *stmt = tn_store_stmt (store,
           "INSERT OR IGNORE INTO sale_lines "
           "(sale_id, line, sku, name, qty, unit_price, tax_bp, net, tax, total) "
@@ -70,16 +72,18 @@ insert_lines (TnStore        *store,
 static gboolean
 insert_payments (TnStore     *store,
                  const char  *sale_id,
-                 JsonArray   *payments,
+                 const TnJsonValue *payments,
                  GError     **error)
 {
-  for (guint i = 0; i < json_array_get_length (payments); i++)
+  guint i = 0;
+
+  for (const TnJsonValue *payment = tn_json_value_first (payments); payment != NULL;
+       payment = tn_json_value_next (payments, payment), i++)
     {
-      JsonObject *payment = json_array_get_object_element (payments, i);
-      const char *method = json_object_get_string_member (payment, "method");
-      const char *currency = json_object_get_string_member (payment, "currency");
-      gint64 amount = json_object_get_int_member (payment, "amount");
-      gint64 amount_base = json_object_get_int_member (payment, "amount_base");
+      const char *method = tn_json_value_get_string (payment, "method");
+      const char *currency = tn_json_value_get_string (payment, "currency");
+      gint64 amount = tn_json_value_get_int (payment, "amount", 0);
+      gint64 amount_base = tn_json_value_get_int (payment, "amount_base", 0);
       sqlite3_stmt *stmt = tn_store_stmt (store,
           "INSERT OR IGNORE INTO payments "
           "(sale_id, idx, method, currency, amount, amount_base) VALUES (?, ?, ?, ?, ?, ?)",
@@ -114,33 +118,32 @@ apply_sale_created (TnStore        *store,
                     const TnEvent  *event,
                     GError        **error)
 {
-  JsonObject *payload = tn_event_get_payload (event);
-  JsonObject *second = json_object_has_member (payload, "second")
-                       ? json_object_get_object_member (payload, "second") : NULL;
-  JsonObject *fiscal = json_object_get_object_member (payload, "fiscal");
-  const char *sale_id = json_object_get_string_member (payload, "sale_id");
+  const TnJsonValue *payload = tn_event_get_payload (event);
+  const TnJsonValue *second = tn_json_value_get_object (payload, "second");
+  const TnJsonValue *fiscal = tn_json_value_get_object (payload, "fiscal");
+  const char *sale_id = tn_json_value_get_string (payload, "sale_id");
   /* The row as digest_tables lists its columns (tn-digest.c); the
    * INSERT binds the same values. */
   const TnDigestValue row[] = {
     TN_DIGEST_TEXT (sale_id),
     TN_DIGEST_TEXT (event->event_id),
     TN_DIGEST_TEXT (event->origin),
-    TN_DIGEST_TEXT (json_object_get_string_member (payload, "terminal")),
+    TN_DIGEST_TEXT (tn_json_value_get_string (payload, "terminal")),
     TN_DIGEST_INT ((gint64) event->hlc),
-    TN_DIGEST_TEXT (json_object_get_string_member_with_default (payload, "cashier", NULL)),
-    TN_DIGEST_TEXT (json_object_get_string_member_with_default (payload, "session_id", NULL)),
-    TN_DIGEST_TEXT (json_object_get_string_member_with_default (payload, "customer_id", NULL)),
-    TN_DIGEST_TEXT (json_object_get_string_member (payload, "currency")),
-    TN_DIGEST_INT (json_object_get_int_member (payload, "subtotal")),
-    TN_DIGEST_INT (json_object_get_int_member (payload, "tax")),
-    TN_DIGEST_INT (json_object_get_int_member (payload, "total")),
-    TN_DIGEST_INT (json_object_get_int_member (payload, "change")),
-    second ? TN_DIGEST_TEXT (json_object_get_string_member (second, "currency"))
+    TN_DIGEST_TEXT (tn_json_value_get_string (payload, "cashier")),
+    TN_DIGEST_TEXT (tn_json_value_get_string (payload, "session_id")),
+    TN_DIGEST_TEXT (tn_json_value_get_string (payload, "customer_id")),
+    TN_DIGEST_TEXT (tn_json_value_get_string (payload, "currency")),
+    TN_DIGEST_INT (tn_json_value_get_int (payload, "subtotal", 0)),
+    TN_DIGEST_INT (tn_json_value_get_int (payload, "tax", 0)),
+    TN_DIGEST_INT (tn_json_value_get_int (payload, "total", 0)),
+    TN_DIGEST_INT (tn_json_value_get_int (payload, "change", 0)),
+    second ? TN_DIGEST_TEXT (tn_json_value_get_string (second, "currency"))
            : TN_DIGEST_NULL,
-    second ? TN_DIGEST_INT (json_object_get_int_member (second, "total")) : TN_DIGEST_NULL,
-    second ? TN_DIGEST_INT (json_object_get_int_member (second, "rate_micro"))
+    second ? TN_DIGEST_INT (tn_json_value_get_int (second, "total", 0)) : TN_DIGEST_NULL,
+    second ? TN_DIGEST_INT (tn_json_value_get_int (second, "rate_micro", 0))
            : TN_DIGEST_NULL,
-    TN_DIGEST_TEXT (json_object_get_string_member (fiscal, "doc")),
+    TN_DIGEST_TEXT (tn_json_value_get_string (fiscal, "doc")),
     TN_DIGEST_INT (0),   /* voided */
   };
   sqlite3_stmt *stmt = tn_store_stmt (store,
@@ -175,9 +178,9 @@ apply_sale_created (TnStore        *store,
   if (!tn_store_note_insert (store, "sales", row, G_N_ELEMENTS (row), error))
     return FALSE;
 
-  return insert_lines (store, sale_id, json_object_get_array_member (payload, "lines"),
+  return insert_lines (store, sale_id, tn_json_value_get_array (payload, "lines"),
                        event, error) &&
-         insert_payments (store, sale_id, json_object_get_array_member (payload, "payments"),
+         insert_payments (store, sale_id, tn_json_value_get_array (payload, "payments"),
                           error) &&
          tn_fiscal_record_document (store, event, TN_FISCAL_SALE, error);
 }

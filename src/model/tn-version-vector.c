@@ -225,24 +225,20 @@ tn_is_uuid (const char *text)
 }
 
 TnVersionVector *
-tn_version_vector_from_json (JsonNode  *node,
-                             GError   **error)
+tn_version_vector_from_value (const TnJsonValue  *value,
+                              GError            **error)
 {
   g_autoptr(TnVersionVector) vv = tn_version_vector_new ();
-  JsonObjectIter iter;
-  const char *origin;
-  JsonNode *value;
 
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+  if (value == NULL || value->kind != TN_JSON_OBJECT)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
                    _("A version vector must be a JSON object of replica id → seq"));
       return NULL;
     }
-  json_object_iter_init (&iter, json_node_get_object (node));
-  while (json_object_iter_next (&iter, &origin, &value))
+  tn_json_value_foreach (entry, value)
     {
-      gint64 seq;
+      const char *origin = entry->name;
 
       if (!tn_is_uuid (origin))
         {
@@ -250,27 +246,61 @@ tn_version_vector_from_json (JsonNode  *node,
                        _("Version vector key “%s” is not a replica id (lowercase UUID)"), origin);
           return NULL;
         }
-      if (!JSON_NODE_HOLDS_VALUE (value) || json_node_get_value_type (value) != G_TYPE_INT64)
+      if (entry->kind != TN_JSON_INT)
         {
           g_set_error (error, TN_ERROR, TN_ERROR_NOT_INTEGER,
                        _("Version vector entry for %s must be an integer"), origin);
           return NULL;
         }
-      seq = json_node_get_int (value);
-      if (seq < 0 || seq > G_GINT64_CONSTANT (9007199254740991))
+      if (entry->integer < 0 || entry->integer > G_GINT64_CONSTANT (9007199254740991))
         {
           g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
                        _("Version vector entry for %s is out of range (0 to 2^53 − 1)"), origin);
           return NULL;
         }
-      tn_version_vector_set (vv, origin, seq);
+      tn_version_vector_set (vv, origin, entry->integer);
     }
   return g_steal_pointer (&vv);
+}
+
+TnVersionVector *
+tn_version_vector_from_json (JsonNode  *node,
+                             GError   **error)
+{
+  g_autoptr(TnJsonDoc) doc = NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return tn_version_vector_from_value (NULL, error);
+  doc = tn_json_doc_new_from_node (node, error);
+  if (doc == NULL)
+    return NULL;
+  return tn_version_vector_from_value (tn_json_doc_get_root (doc), error);
+}
+
+void
+tn_version_vector_append_canonical (const TnVersionVector *vv,
+                                    GString               *out)
+{
+  /* Replica ids are ASCII, so their byte order is RFC 8785's order. */
+  g_autoptr(GPtrArray) origins = tn_version_vector_origins (vv);
+
+  g_string_append_c (out, '{');
+  for (guint i = 0; i < origins->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, ',');
+      tn_canonical_json_append_string (out, origins->pdata[i], NULL);
+      g_string_append_printf (out, ":%" G_GINT64_FORMAT,
+                              tn_version_vector_get (vv, origins->pdata[i]));
+    }
+  g_string_append_c (out, '}');
 }
 
 char *
 tn_version_vector_to_string (const TnVersionVector *vv)
 {
-  g_autoptr(JsonNode) node = tn_version_vector_to_json (vv);
-  return tn_canonical_json_to_string (node, NULL);
+  GString *out = g_string_sized_new (64);
+
+  tn_version_vector_append_canonical (vv, out);
+  return g_string_free (out, FALSE);
 }

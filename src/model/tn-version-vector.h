@@ -3,6 +3,8 @@
 
 #include <json-glib/json-glib.h>
 
+#include "tn-json-doc.h"
+
 G_BEGIN_DECLS
 
 /* {origin: seq}: what a replica holds (every origin's log is gap-free,
@@ -41,8 +43,13 @@ gint64           tn_version_vector_total      (const TnVersionVector *vv);
 /* Origins in byte order, for stable output (transfer container). */
 GPtrArray       *tn_version_vector_origins    (const TnVersionVector *vv);
 
+/* Appends the RFC 8785 form of @vv. */
+void             tn_version_vector_append_canonical (const TnVersionVector *vv,
+                                                     GString               *out);
 JsonNode        *tn_version_vector_to_json    (const TnVersionVector *vv);
 /* Validates: an object of UUID → integer ≥ 1 (0 entries are dropped). */
+TnVersionVector *tn_version_vector_from_value (const TnJsonValue   *value,
+                                               GError             **error);
 TnVersionVector *tn_version_vector_from_json  (JsonNode              *node,
                                                GError               **error);
 char            *tn_version_vector_to_string  (const TnVersionVector *vv);

@@ -13,7 +13,7 @@
 
 #include "tn-canonical-json.h"
 #include "tn-error.h"
-#include "tn-json-strict.h"
+#include "tn-json-doc.h"
 
 /* Integers a JSON reader holds exactly (2^53 − 1); also the bound of
  * an inventory quantity. */
@@ -21,10 +21,11 @@
 #define MAX_QTY          TN_SYNC_MAX_QTY
 
 /* Reads the members of one message type into @message. */
-typedef gboolean DecodeFunc (JsonObject     *object,
-                             TnSyncMessage  *message,
-                             const char     *expected_store,
-                             GError        **error);
+typedef gboolean DecodeFunc (TnJsonDoc          *doc,
+                             const TnJsonValue  *object,
+                             TnSyncMessage      *message,
+                             const char         *expected_store,
+                             GError            **error);
 
 static DecodeFunc decode_hello;
 static DecodeFunc decode_welcome;
@@ -164,23 +165,23 @@ shorten (const char *text)
 }
 
 static gboolean
-node_is_string (JsonNode *node)
+node_is_string (const TnJsonValue *node)
 {
-  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING;
+  return node->kind == TN_JSON_STRING;
 }
 
 /* Members ---------------------------------------------------------------- */
 
 /* Returns the member, or NULL: with @error set when it is required.
  * JSON null counts as a value of the wrong type, not as absent. */
-static JsonNode *
-get_member (JsonObject  *object,
-            const char  *what,
-            const char  *name,
-            gboolean     required,
-            GError     **error)
+static const TnJsonValue *
+get_member (const TnJsonValue  *object,
+            const char         *what,
+            const char         *name,
+            gboolean            required,
+            GError            **error)
 {
-  JsonNode *node = json_object_get_member (object, name);
+  const TnJsonValue *node = tn_json_value_member (object, name);
 
   if (node == NULL && required)
     g_set_error (error, TN_ERROR, TN_ERROR_MISSING_FIELD,
@@ -190,15 +191,15 @@ get_member (JsonObject  *object,
 
 /* Reads string member @name into @out (NULL when optional and absent). */
 static gboolean
-read_string (JsonObject  *object,
-             const char  *what,
-             const char  *name,
-             gboolean     required,
-             StringKind   kind,
-             char       **out,
-             GError     **error)
+read_string (const TnJsonValue  *object,
+             const char         *what,
+             const char         *name,
+             gboolean            required,
+             StringKind          kind,
+             char              **out,
+             GError            **error)
 {
-  JsonNode *node = get_member (object, what, name, required, error);
+  const TnJsonValue *node = get_member (object, what, name, required, error);
 
   if (node == NULL)
     return !required;
@@ -208,17 +209,17 @@ read_string (JsonObject  *object,
                    _("%s: “%s” must be a string"), what, name);
       return FALSE;
     }
-  if (!string_is_valid (json_node_get_string (node), kind))
+  if (!string_is_valid (node->string, kind))
     {
       set_string_error (error, what, name, kind);
       return FALSE;
     }
-  *out = g_strdup (json_node_get_string (node));
+  *out = g_strdup (node->string);
   return TRUE;
 }
 
 static gboolean
-check_integer (JsonNode    *node,
+check_integer (const TnJsonValue  *node,
                const char  *what,
                const char  *name,
                gint64       min,
@@ -229,20 +230,20 @@ check_integer (JsonNode    *node,
   gint64 n;
 
   /* The strict parser reads integers beyond gint64 as doubles too. */
-  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_DOUBLE)
+  if (node->kind == TN_JSON_DOUBLE)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_NOT_INTEGER,
                    _("%s: “%s” must be a whole number between %" PRId64
                      " and %" PRId64), what, name, min, max);
       return FALSE;
     }
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
+  if (node->kind != TN_JSON_INT)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
                    _("%s: “%s” must be an integer"), what, name);
       return FALSE;
     }
-  n = json_node_get_int (node);
+  n = node->integer;
   if (n < min || n > max)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
@@ -255,7 +256,7 @@ check_integer (JsonNode    *node,
 }
 
 static gboolean
-read_integer (JsonObject  *object,
+read_integer (const TnJsonValue  *object,
               const char  *what,
               const char  *name,
               gint64       min,
@@ -263,23 +264,23 @@ read_integer (JsonObject  *object,
               gint64      *out,
               GError     **error)
 {
-  JsonNode *node = get_member (object, what, name, TRUE, error);
+  const TnJsonValue *node = get_member (object, what, name, TRUE, error);
 
   return node != NULL && check_integer (node, what, name, min, max, out, error);
 }
 
 static gboolean
-read_vv (JsonObject       *object,
-         const char       *what,
-         TnVersionVector **out,
-         GError          **error)
+read_vv (const TnJsonValue  *object,
+         const char         *what,
+         TnVersionVector   **out,
+         GError            **error)
 {
-  JsonNode *node = get_member (object, what, "vv", TRUE, error);
+  const TnJsonValue *node = get_member (object, what, "vv", TRUE, error);
   GError *local_error = NULL;
 
   if (node == NULL)
     return FALSE;
-  *out = tn_version_vector_from_json (node, &local_error);
+  *out = tn_version_vector_from_value (node, &local_error);
   if (*out == NULL)
     {
       g_propagate_prefixed_error (error, local_error, _("%s: “vv”: "), what);
@@ -301,38 +302,34 @@ read_vv (JsonObject       *object,
   return TRUE;
 }
 
-static JsonArray *
-read_array (JsonObject  *object,
-            const char  *what,
-            const char  *name,
-            gboolean     required,
-            GError     **error)
+static const TnJsonValue *
+read_array (const TnJsonValue  *object,
+            const char         *what,
+            const char         *name,
+            gboolean            required,
+            GError            **error)
 {
-  JsonNode *node = get_member (object, what, name, required, error);
+  const TnJsonValue *node = get_member (object, what, name, required, error);
 
   if (node == NULL)
     return NULL;
-  if (!JSON_NODE_HOLDS_ARRAY (node))
+  if (node->kind != TN_JSON_ARRAY)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
                    _("%s: “%s” must be an array"), what, name);
       return NULL;
     }
-  return json_node_get_array (node);
+  return node;
 }
 
 static gboolean
-check_members (JsonObject  *object,
-               guint        type,
-               GError     **error)
+check_members (const TnJsonValue  *object,
+               guint               type,
+               GError            **error)
 {
-  JsonObjectIter iter;
-  const char *name;
-  JsonNode *value;
-
-  json_object_iter_init (&iter, object);
-  while (json_object_iter_next (&iter, &name, &value))
+  tn_json_value_foreach (member, object)
     {
+      const char *name = member->name;
       gboolean known = strcmp (name, "type") == 0;
 
       for (guint i = 0; !known && message_types[type].members[i] != NULL; i++)
@@ -354,9 +351,9 @@ check_members (JsonObject  *object,
 /* Checked before anything else, so that a peer of another version hears
  * that, rather than about a member it added. */
 static gboolean
-check_proto (JsonObject     *object,
-             TnSyncMessage  *message,
-             GError        **error)
+check_proto (const TnJsonValue  *object,
+             TnSyncMessage      *message,
+             GError            **error)
 {
   if (!read_integer (object, "hello", "proto", 1, G_MAXINT64, &message->proto, error))
     return FALSE;
@@ -372,10 +369,11 @@ check_proto (JsonObject     *object,
 }
 
 static gboolean
-decode_hello (JsonObject     *object,
-              TnSyncMessage  *message,
-              const char     *expected_store,
-              GError        **error)
+decode_hello (TnJsonDoc          *doc,
+              const TnJsonValue  *object,
+              TnSyncMessage      *message,
+              const char         *expected_store,
+              GError            **error)
 {
   if (!read_string (object, "hello", "store", TRUE, S_STORE, &message->store, error))
     return FALSE;
@@ -394,27 +392,29 @@ decode_hello (JsonObject     *object,
 }
 
 static gboolean
-decode_welcome (JsonObject     *object,
-                TnSyncMessage  *message,
-                const char     *expected_store,
-                GError        **error)
+decode_welcome (TnJsonDoc          *doc,
+                const TnJsonValue  *object,
+                TnSyncMessage      *message,
+                const char         *expected_store,
+                GError            **error)
 {
   return read_string (object, "welcome", "mac", TRUE, S_HEX64, &message->mac, error);
 }
 
 static gboolean
-decode_events (JsonObject     *object,
-               TnSyncMessage  *message,
-               const char     *expected_store,
-               GError        **error)
+decode_events (TnJsonDoc          *doc,
+               const TnJsonValue  *object,
+               TnSyncMessage      *message,
+               const char         *expected_store,
+               GError            **error)
 {
-  JsonArray *array = read_array (object, "events", "events", TRUE, error);
+  const TnJsonValue *array = read_array (object, "events", "events", TRUE, error);
   gsize bytes = 0;
-  guint len;
+  guint len, i = 0;
 
   if (array == NULL)
     return FALSE;
-  len = json_array_get_length (array);
+  len = array->length;
   if (len == 0)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID, _("events: the batch is empty"));
@@ -429,11 +429,11 @@ decode_events (JsonObject     *object,
     }
 
   message->events = g_ptr_array_new_full (len, (GDestroyNotify) tn_event_free);
-  for (guint i = 0; i < len; i++)
+  for (const TnJsonValue *item = tn_json_value_first (array); item != NULL;
+       item = tn_json_value_next (array, item), i++)
     {
       GError *local_error = NULL;
-      TnEvent *event = tn_event_from_node (json_array_get_element (array, i),
-                                           expected_store, &local_error);
+      TnEvent *event = tn_event_from_value (doc, item, expected_store, &local_error);
       gsize size;
 
       if (event == NULL)
@@ -445,7 +445,7 @@ decode_events (JsonObject     *object,
         }
       g_ptr_array_add (message->events, event);
 
-      /* tn_event_from_node () bounds the payload but not the deps. */
+      /* tn_event_from_value () bounds the payload but not the deps. */
       size = strlen (event->canonical);
       if (size > TN_SYNC_MAX_EVENT_BYTES)
         {
@@ -468,39 +468,42 @@ decode_events (JsonObject     *object,
 }
 
 static gboolean
-decode_vv_only (JsonObject     *object,
-                TnSyncMessage  *message,
-                const char     *expected_store,
-                GError        **error)
+decode_vv_only (TnJsonDoc          *doc,
+                const TnJsonValue  *object,
+                TnSyncMessage      *message,
+                const char         *expected_store,
+                GError            **error)
 {
   return read_vv (object, message_types[message->type].name, &message->vv, error);
 }
 
 static gboolean
-decode_digest (JsonObject     *object,
-               TnSyncMessage  *message,
-               const char     *expected_store,
-               GError        **error)
+decode_digest (TnJsonDoc          *doc,
+               const TnJsonValue  *object,
+               TnSyncMessage      *message,
+               const char         *expected_store,
+               GError            **error)
 {
   return read_vv (object, "digest", &message->vv, error) &&
          read_string (object, "digest", "state_hash", TRUE, S_HEX64, &message->state_hash, error);
 }
 
 static gboolean
-decode_buckets (JsonObject     *object,
-                TnSyncMessage  *message,
-                const char     *expected_store,
-                GError        **error)
+decode_buckets (TnJsonDoc          *doc,
+                const TnJsonValue  *object,
+                TnSyncMessage      *message,
+                const char         *expected_store,
+                GError            **error)
 {
-  JsonArray *array;
-  guint len;
+  const TnJsonValue *array;
+  guint len, i = 0;
 
   if (!read_vv (object, "buckets", &message->vv, error))
     return FALSE;
   array = read_array (object, "buckets", "buckets", TRUE, error);
   if (array == NULL)
     return FALSE;
-  len = json_array_get_length (array);
+  len = array->length;
   if (len != TN_SYNC_BUCKETS)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
@@ -509,26 +512,26 @@ decode_buckets (JsonObject     *object,
       return FALSE;
     }
   message->buckets = g_new0 (char *, len + 1);
-  for (guint i = 0; i < len; i++)
+  for (const TnJsonValue *item = tn_json_value_first (array); item != NULL;
+       item = tn_json_value_next (array, item), i++)
     {
-      JsonNode *item = json_array_get_element (array, i);
-
-      if (!node_is_string (item) || !tn_sync_is_lower_hex64 (json_node_get_string (item)))
+      if (!node_is_string (item) || !tn_sync_is_lower_hex64 (item->string))
         {
           g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
                        _("buckets: “buckets” item %u must be 64 lowercase hex digits"), i);
           return FALSE;
         }
-      message->buckets[i] = g_strdup (json_node_get_string (item));
+      message->buckets[i] = g_strdup (item->string);
     }
   return TRUE;
 }
 
 static gboolean
-decode_fiscal_block_request (JsonObject     *object,
-                             TnSyncMessage  *message,
-                             const char     *expected_store,
-                             GError        **error)
+decode_fiscal_block_request (TnJsonDoc          *doc,
+                             const TnJsonValue  *object,
+                             TnSyncMessage      *message,
+                             const char         *expected_store,
+                             GError            **error)
 {
   return read_string (object, "fiscal_block_request", "device", TRUE, S_UUID,
                       &message->device, error) &&
@@ -537,20 +540,21 @@ decode_fiscal_block_request (JsonObject     *object,
 }
 
 static gboolean
-decode_inventory_request (JsonObject     *object,
-                          TnSyncMessage  *message,
-                          const char     *expected_store,
-                          GError        **error)
+decode_inventory_request (TnJsonDoc          *doc,
+                          const TnJsonValue  *object,
+                          TnSyncMessage      *message,
+                          const char         *expected_store,
+                          GError            **error)
 {
-  JsonArray *array;
-  guint len;
+  const TnJsonValue *array;
+  guint len, i = 0;
 
-  if (json_object_get_member (object, "skus") == NULL)
+  if (tn_json_value_member (object, "skus") == NULL)
     return TRUE;     /* every SKU */
   array = read_array (object, "inventory_request", "skus", TRUE, error);
   if (array == NULL)
     return FALSE;
-  len = json_array_get_length (array);
+  len = array->length;
   if (len > TN_SYNC_MAX_INVENTORY_SKUS)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_TOO_LARGE,
@@ -559,18 +563,17 @@ decode_inventory_request (JsonObject     *object,
       return FALSE;
     }
   message->skus = g_new0 (char *, len + 1);
-  for (guint i = 0; i < len; i++)
+  for (const TnJsonValue *item = tn_json_value_first (array); item != NULL;
+       item = tn_json_value_next (array, item), i++)
     {
-      JsonNode *item = json_array_get_element (array, i);
-
-      if (!node_is_string (item) || !string_is_valid (json_node_get_string (item), S_SKU))
+      if (!node_is_string (item) || !string_is_valid (item->string, S_SKU))
         {
           g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
                        _("inventory_request: “skus” item %u must be a SKU of 1 to 1024 bytes"),
                        i);
           return FALSE;
         }
-      message->skus[i] = g_strdup (json_node_get_string (item));
+      message->skus[i] = g_strdup (item->string);
     }
   return TRUE;
 }
@@ -584,41 +587,35 @@ inventory_item_clear (gpointer data)
 }
 
 static gboolean
-decode_inventory_response (JsonObject     *object,
-                           TnSyncMessage  *message,
-                           const char     *expected_store,
-                           GError        **error)
+decode_inventory_response (TnJsonDoc          *doc,
+                           const TnJsonValue  *object,
+                           TnSyncMessage      *message,
+                           const char         *expected_store,
+                           GError            **error)
 {
   g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
-  JsonArray *array = read_array (object, "inventory_response", "items", TRUE, error);
-  guint len;
+  const TnJsonValue *array = read_array (object, "inventory_response", "items", TRUE, error);
+  guint i = 0;
 
   if (array == NULL)
     return FALSE;
-  len = json_array_get_length (array);
-  message->items = g_array_sized_new (FALSE, TRUE, sizeof (TnSyncInventoryItem), len);
+  message->items = g_array_sized_new (FALSE, TRUE, sizeof (TnSyncInventoryItem), array->length);
   g_array_set_clear_func (message->items, inventory_item_clear);
-  for (guint i = 0; i < len; i++)
+  for (const TnJsonValue *entry = tn_json_value_first (array); entry != NULL;
+       entry = tn_json_value_next (array, entry), i++)
     {
-      JsonNode *node = json_array_get_element (array, i);
       g_autofree char *what = g_strdup_printf (_("inventory_response: item %u"), i);
       TnSyncInventoryItem item = { NULL, 0 };
-      JsonObject *entry;
-      JsonObjectIter iter;
-      const char *name;
-      JsonNode *value;
 
-      if (!JSON_NODE_HOLDS_OBJECT (node))
+      if (entry->kind != TN_JSON_OBJECT)
         {
           g_set_error (error, TN_ERROR, TN_ERROR_INVALID, _("%s must be an object"), what);
           return FALSE;
         }
-      entry = json_node_get_object (node);
-      json_object_iter_init (&iter, entry);
-      while (json_object_iter_next (&iter, &name, &value))
-        if (strcmp (name, "sku") != 0 && strcmp (name, "qty") != 0)
+      tn_json_value_foreach (member, entry)
+        if (strcmp (member->name, "sku") != 0 && strcmp (member->name, "qty") != 0)
           {
-            g_autofree char *shown = shorten (name);
+            g_autofree char *shown = shorten (member->name);
 
             g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
                          _("%s: unknown field “%s”"), what, shown);
@@ -639,10 +636,11 @@ decode_inventory_response (JsonObject     *object,
 }
 
 static gboolean
-decode_error (JsonObject     *object,
-              TnSyncMessage  *message,
-              const char     *expected_store,
-              GError        **error)
+decode_error (TnJsonDoc          *doc,
+              const TnJsonValue  *object,
+              TnSyncMessage      *message,
+              const char         *expected_store,
+              GError            **error)
 {
   gint64 code;
 
@@ -669,10 +667,10 @@ tn_sync_message_decode (const char  *text,
                         GError     **error)
 {
   g_autoptr(TnSyncMessage) message = NULL;
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(TnJsonDoc) doc = NULL;
   GError *local_error = NULL;
-  JsonObject *object;
-  JsonNode *type_node;
+  const TnJsonValue *object;
+  const TnJsonValue *type_node;
   const char *type_name;
   guint type;
 
@@ -687,21 +685,21 @@ tn_sync_message_decode (const char  *text,
       return NULL;
     }
 
-  root = tn_json_parse_strict (text != NULL ? text : "", length, &local_error);
-  if (root == NULL)
+  doc = tn_json_doc_parse (text != NULL ? text : "", length, &local_error);
+  if (doc == NULL)
     {
       g_propagate_prefixed_error (error, local_error, _("The frame is not valid JSON: "));
       return NULL;
     }
-  if (!JSON_NODE_HOLDS_OBJECT (root))
+  object = tn_json_doc_get_root (doc);
+  if (object->kind != TN_JSON_OBJECT)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
                    _("A frame must be a JSON object with a “type” member"));
       return NULL;
     }
-  object = json_node_get_object (root);
 
-  type_node = json_object_get_member (object, "type");
+  type_node = tn_json_value_member (object, "type");
   if (type_node == NULL)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_MISSING_FIELD,
@@ -714,7 +712,7 @@ tn_sync_message_decode (const char  *text,
                    _("The frame’s “type” must be a string"));
       return NULL;
     }
-  type_name = json_node_get_string (type_node);
+  type_name = type_node->string;
   for (type = 0; type < TN_SYNC_MESSAGE_N_TYPES; type++)
     if (strcmp (type_name, message_types[type].name) == 0)
       break;
@@ -733,7 +731,7 @@ tn_sync_message_decode (const char  *text,
     return NULL;
   if (!check_members (object, type, error))
     return NULL;
-  if (!message_types[type].decode (object, message, expected_store, error))
+  if (!message_types[type].decode (doc, object, message, expected_store, error))
     return NULL;
   return g_steal_pointer (&message);
 }
