@@ -864,8 +864,9 @@ tn_json_value_member (const TnJsonValue *object,
 {
   if (object == NULL || object->kind != TN_JSON_OBJECT)
     return NULL;
+  /* The first byte settles most comparisons without a call. */
   tn_json_value_foreach (member, object)
-    if (strcmp (member->name, name) == 0)
+    if (member->name[0] == name[0] && strcmp (member->name, name) == 0)
       return member;
   return NULL;
 }
