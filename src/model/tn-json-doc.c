@@ -363,7 +363,7 @@ member_name_is_new (StrictScanner  *s,
     return g_hash_table_add (*seen, (gpointer) name);
 
   for (guint m = 0; m < count; m++, i += s->values[i].size)
-    if (strcmp (s->values[i].name, name) == 0)
+    if (s->values[i].name[0] == name[0] && strcmp (s->values[i].name, name) == 0)
       return FALSE;
 
   if (count + 1 > LINEAR_MEMBERS)
