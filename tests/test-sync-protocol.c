@@ -515,9 +515,9 @@ test_reject_fields (void)
   assert_refused ("{\"type\":\"inventory_request\",\"skus\":\"COFFEE\"}", TN_ERROR_INVALID, 1007,
                   "skus");
   assert_refused ("{\"type\":\"inventory_request\",\"skus\":[\"A\",\"\"]}", TN_ERROR_INVALID, 1007,
-                  "item 1");
+                  "skus[1]");
   assert_refused ("{\"type\":\"inventory_request\",\"skus\":[1]}", TN_ERROR_INVALID, 1007,
-                  "item 0");
+                  "skus[0]");
   assert_refused ("{\"type\":\"inventory_response\"}", TN_ERROR_MISSING_FIELD, 1007, "items");
   assert_refused ("{\"type\":\"inventory_response\",\"items\":[{\"sku\":\"A\",\"qty\":1.5}]}",
                   TN_ERROR_NOT_INTEGER, 1007, "qty");
@@ -583,10 +583,10 @@ test_reject_buckets (void)
     g_assert_cmpuint (g_strv_length (m->buckets), ==, 256);
   }
   bad_item = replace_once (with_256, "\"" HASH_A "\"", "\"" HASH_A "a\"");
-  assert_refused (bad_item, TN_ERROR_INVALID, 1007, "item 0");
+  assert_refused (bad_item, TN_ERROR_INVALID, 1007, "buckets[0]");
   g_clear_pointer (&bad_item, g_free);
   bad_item = replace_once (with_256, "\"" HASH_A "\"", "null");
-  assert_refused (bad_item, TN_ERROR_INVALID, 1007, "item 0");
+  assert_refused (bad_item, TN_ERROR_INVALID, 1007, "buckets[0]");
 }
 
 static void

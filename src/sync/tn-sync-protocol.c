@@ -322,6 +322,32 @@ read_array (const TnJsonValue  *object,
   return node;
 }
 
+/* The items of @array, each a string of @kind, as a NULL-terminated
+ * vector; NULL with @error set at the first that is not. */
+static char **
+read_string_items (const TnJsonValue  *array,
+                   const char         *what,
+                   const char         *name,
+                   StringKind          kind,
+                   GError            **error)
+{
+  g_auto(GStrv) items = g_new0 (char *, array->length + 1);
+  guint i = 0;
+
+  tn_json_value_foreach (item, array)
+    {
+      if (!node_is_string (item) || !string_is_valid (item->string, kind))
+        {
+          g_autofree char *label = g_strdup_printf ("%s[%u]", name, i);
+
+          set_string_error (error, what, label, kind);
+          return NULL;
+        }
+      items[i++] = g_strdup (item->string);
+    }
+  return g_steal_pointer (&items);
+}
+
 static gboolean
 check_members (const TnJsonValue  *object,
                guint               type,
@@ -496,7 +522,7 @@ decode_buckets (TnJsonDoc          *doc,
                 GError            **error)
 {
   const TnJsonValue *array;
-  guint len, i = 0;
+  guint len;
 
   if (!read_vv (object, "buckets", &message->vv, error))
     return FALSE;
@@ -511,19 +537,8 @@ decode_buckets (TnJsonDoc          *doc,
                    TN_SYNC_BUCKETS, len);
       return FALSE;
     }
-  message->buckets = g_new0 (char *, len + 1);
-  for (const TnJsonValue *item = tn_json_value_first (array); item != NULL;
-       item = tn_json_value_next (array, item), i++)
-    {
-      if (!node_is_string (item) || !tn_sync_is_lower_hex64 (item->string))
-        {
-          g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                       _("buckets: “buckets” item %u must be 64 lowercase hex digits"), i);
-          return FALSE;
-        }
-      message->buckets[i] = g_strdup (item->string);
-    }
-  return TRUE;
+  message->buckets = read_string_items (array, "buckets", "buckets", S_HEX64, error);
+  return message->buckets != NULL;
 }
 
 static gboolean
@@ -547,35 +562,21 @@ decode_inventory_request (TnJsonDoc          *doc,
                           GError            **error)
 {
   const TnJsonValue *array;
-  guint len, i = 0;
 
   if (tn_json_value_member (object, "skus") == NULL)
     return TRUE;     /* every SKU */
   array = read_array (object, "inventory_request", "skus", TRUE, error);
   if (array == NULL)
     return FALSE;
-  len = array->length;
-  if (len > TN_SYNC_MAX_INVENTORY_SKUS)
+  if (array->length > TN_SYNC_MAX_INVENTORY_SKUS)
     {
       g_set_error (error, TN_ERROR, TN_ERROR_TOO_LARGE,
                    _("inventory_request: “skus” has %u items; the limit is %d"),
-                   len, TN_SYNC_MAX_INVENTORY_SKUS);
+                   array->length, TN_SYNC_MAX_INVENTORY_SKUS);
       return FALSE;
     }
-  message->skus = g_new0 (char *, len + 1);
-  for (const TnJsonValue *item = tn_json_value_first (array); item != NULL;
-       item = tn_json_value_next (array, item), i++)
-    {
-      if (!node_is_string (item) || !string_is_valid (item->string, S_SKU))
-        {
-          g_set_error (error, TN_ERROR, TN_ERROR_INVALID,
-                       _("inventory_request: “skus” item %u must be a SKU of 1 to 1024 bytes"),
-                       i);
-          return FALSE;
-        }
-      message->skus[i] = g_strdup (item->string);
-    }
-  return TRUE;
+  message->skus = read_string_items (array, "inventory_request", "skus", S_SKU, error);
+  return message->skus != NULL;
 }
 
 static void
