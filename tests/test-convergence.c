@@ -1340,10 +1340,10 @@ check_replica (Scenario *sc,
 
   /* 2. Stock is the sum of its movements, and what the operations imply. */
   CHECK (sc, tn_test_sql_int_or (store, "SELECT count (*) FROM stock s WHERE qty != (SELECT "
-                                        "coalesce (sum (delta), 0) FROM inventory_changes i "
+                                        "coalesce (sum (delta), 0) FROM stock_movements i "
                                         "WHERE i.sku = s.sku)", NULL, 0) == 0,
          "replica %u: a stock row is not the sum of its movements", r);
-  CHECK (sc, tn_test_sql_int_or (store, "SELECT count (DISTINCT sku) FROM inventory_changes "
+  CHECK (sc, tn_test_sql_int_or (store, "SELECT count (DISTINCT sku) FROM stock_movements "
                                         "WHERE sku NOT IN (SELECT sku FROM stock)", NULL, 0) == 0,
          "replica %u: movements without a stock row", r);
   stock_skus = sql_strings (store, "SELECT sku FROM stock UNION SELECT sku FROM products", NULL);

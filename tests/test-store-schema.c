@@ -271,6 +271,79 @@ test_migrate_from (gconstpointer data)
   tn_test_rmdir (fresh_dir);
 }
 
+/* Every movement of @source, one text: the columns the view has. */
+#define MOVEMENTS_OF(source) \
+  "SELECT group_concat (sku || ' ' || source_id || ' ' || line || ' ' || delta || ' ' || " \
+  "kind || ' ' || hlc || ' ' || origin, '; ') " \
+  "FROM (SELECT * FROM " source " ORDER BY source_id, line)"
+
+/* Migration 8: the stock movements that a sale's lines imply leave
+ * inventory_changes.  The stock_movements view still yields them, so the
+ * stock, the movements and the state digest read as before. */
+static void
+test_migrate_sale_movements (void)
+{
+  g_autofree char *dir = tn_test_mkdtemp ();
+  g_autofree char *path = g_build_filename (dir, "tendero.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TnStore) store = NULL;
+  g_autofree char *hash_before = NULL;
+  g_autofree char *hash_after = NULL;
+  g_autofree char *movements_before = NULL;
+  g_autofree char *movements_after = NULL;
+  TnStoreIdentity identity = {
+    .store_id = "old-store", .terminal = "L7", .currency = "USD", .decimals = 2,
+    .fiscal_authority = TRUE,
+  };
+
+  store = tn_store_open_at_version (path, 7, &error);
+  g_assert_no_error (error);
+  tn_store_initialize (store, &identity, &error);
+  g_assert_no_error (error);
+  tn_test_add_product (store, "SODA", 100, 0);
+  tn_store_receive_stock (store, "SODA", 50000, "delivery", &error);
+  g_assert_no_error (error);
+  tn_test_sell (store, "SODA", 3000);
+  tn_test_sell (store, "SODA", 2000);
+  /* Schema 7 stored each sale line again as a movement, and its digest
+   * counted those rows; this code counts them as the lines arrive. */
+  tn_test_sql (store, "INSERT INTO inventory_changes (source_id, line, sku, delta, kind, reason, "
+                      "  hlc, origin) "
+                      "SELECT l.sale_id, l.line, l.sku, -l.qty, 'sale', NULL, s.hlc, s.origin "
+                      "FROM sale_lines l JOIN sales s ON s.sale_id = l.sale_id");
+  g_assert_false (table_exists (store, "stock_movements"));
+  g_assert_cmpint (tn_test_sql_int (store, "SELECT count (*) FROM inventory_changes"), ==, 3);
+  hash_before = tn_test_state_hash (store);
+  movements_before = tn_test_sql_text (store, MOVEMENTS_OF ("inventory_changes"), NULL);
+  g_clear_object (&store);
+
+  store = tn_store_open (path, TN_STORE_FLAGS_NO_SYNC, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (tn_store_get_schema_version (store), ==, TN_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (tn_test_sql_int (store, "SELECT count (*) FROM inventory_changes"), ==, 1);
+  g_assert_cmpint (tn_test_sql_int (store, "SELECT count (*) FROM inventory_changes "
+                                           "WHERE kind = 'receive'"), ==, 1);
+  movements_after = tn_test_sql_text (store, MOVEMENTS_OF ("stock_movements"), NULL);
+  g_assert_cmpstr (movements_after, ==, movements_before);
+  hash_after = tn_test_state_hash (store);
+  g_assert_cmpstr (hash_after, ==, hash_before);
+  g_assert_cmpint (tn_test_sql_int (store, "SELECT qty FROM stock WHERE sku = 'SODA'"), ==,
+                   45000);
+
+  /* New sales add to the view only, and keep the digest whole. */
+  tn_test_sell (store, "SODA", 1000);
+  g_assert_cmpint (tn_test_sql_int (store, "SELECT count (*) FROM inventory_changes"), ==, 1);
+  g_assert_cmpint (tn_test_sql_int (store, "SELECT count (*) FROM stock_movements"), ==, 4);
+  g_assert_cmpint (tn_test_sql_int (store, "SELECT sum (delta) FROM stock_movements"), ==, 44000);
+  g_assert_cmpint (tn_test_sql_int (store, "SELECT qty FROM stock WHERE sku = 'SODA'"), ==,
+                   44000);
+  g_free (tn_test_state_hash (store));
+  assert_integrity (store);
+
+  g_clear_object (&store);
+  tn_test_rmdir (dir);
+}
+
 static void
 test_fresh (void)
 {
@@ -458,6 +531,7 @@ main (int    argc,
       g_autofree char *name = g_strdup_printf ("/store-schema/migrate/from-v%d", v);
       g_test_add_data_func (name, GINT_TO_POINTER (v), test_migrate_from);
     }
+  g_test_add_func ("/store-schema/migrate/sale-movements", test_migrate_sale_movements);
   g_test_add_func ("/store-schema/fresh", test_fresh);
   g_test_add_func ("/store-schema/refuse/newer", test_newer_schema);
   g_test_add_func ("/store-schema/refuse/newer-wal", test_newer_schema_wal);

@@ -308,7 +308,7 @@ check_stock (TnCampaign *c,
   lane_expect (c, db, i, "products whose stock is not the sum of its movements",
                "SELECT count (*) FROM (SELECT sku FROM products) p WHERE "
                "coalesce ((SELECT qty FROM stock s WHERE s.sku = p.sku), 0) != "
-               "(SELECT coalesce (sum (delta), 0) FROM inventory_changes m "
+               "(SELECT coalesce (sum (delta), 0) FROM stock_movements m "
                " WHERE m.sku = p.sku)", "0");
   /* … and what the history says: received, less sold, plus voided.  C1
    * (40 received, never sold) gives the scale of the qty column. */

@@ -35,6 +35,7 @@ static const struct
 {
   const char *table;
   const char *columns;
+  const char *rows_from;   /* where scans read the rows, if not @table */
 } digest_tables[] = {
   { "products",
     "sku, name, name_clock, barcode, barcode_clock, tax_bp, tax_bp_clock, active, "
@@ -47,8 +48,10 @@ static const struct
     "sku, event_id, field, value, manager, hlc, origin" },
   { "stock",
     "sku, qty" },
+  /* A sale's movements are its lines (migration 8): the view adds them
+   * to the stored ones, and they hash as the rows they used to be. */
   { "inventory_changes",
-    "sku, source_id, line, delta, kind, reason" },
+    "sku, source_id, line, delta, kind, reason", "stock_movements" },
   { "sales",
     "sale_id, event_id, origin, terminal, hlc, cashier, session_id, customer_id, "
     "currency, subtotal, tax, total, change, second_currency, second_total, "
@@ -489,6 +492,26 @@ entity_column (guint t)
   return g_strndup (digest_tables[t].columns, comma - digest_tables[t].columns);
 }
 
+/* Where table @t's rows are read from: before the migration that
+ * created its view (when migration 5 first scans), the table itself. */
+static const char *
+rows_from (sqlite3 *db,
+           guint    t)
+{
+  const char *view = digest_tables[t].rows_from;
+  sqlite3_stmt *stmt = NULL;
+  gboolean exists;
+
+  if (view == NULL)
+    return digest_tables[t].table;
+  exists = sqlite3_prepare_v2 (db, "SELECT 1 FROM sqlite_master WHERE type = 'view' AND name = ?",
+                               -1, &stmt, NULL) == SQLITE_OK &&
+           sqlite3_bind_text (stmt, 1, view, -1, SQLITE_STATIC) == SQLITE_OK &&
+           sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_finalize (stmt);
+  return exists ? view : digest_tables[t].table;
+}
+
 /* "NEW.a, NEW.b, …" for @prefix "NEW". */
 static char *
 prefixed_columns (guint       t,
@@ -515,7 +538,7 @@ scan_buckets (sqlite3     *db,
       g_autofree char *entity = entity_column (t);
       g_autofree char *sql = g_strdup_printf (
           "SELECT tn_digest_bucket (%s), tn_digest_row ('%s', %s) FROM %s",
-          entity, digest_tables[t].table, digest_tables[t].columns, digest_tables[t].table);
+          entity, digest_tables[t].table, digest_tables[t].columns, rows_from (db, t));
       sqlite3_stmt *stmt = NULL;
       int rc;
 
@@ -559,6 +582,49 @@ write_buckets (sqlite3           *db,
   return ok || db_error (db, error, _("Cannot rebuild the state digest"));
 }
 
+typedef enum
+{
+  TRIGGER_INSERT,
+  TRIGGER_DELETE,
+  TRIGGER_UPDATE,
+} TriggerKind;
+
+/* The trigger that notes @kind of change to table @t in the digest. */
+static void
+append_trigger (GString     *sql,
+                guint        t,
+                TriggerKind  kind)
+{
+  const char *table = digest_tables[t].table;
+  g_autofree char *new_cols = prefixed_columns (t, "NEW");
+  g_autofree char *old_cols = prefixed_columns (t, "OLD");
+#define NOTE "SELECT tn_digest_note (%d, '%s', %s);"
+
+  switch (kind)
+    {
+    case TRIGGER_INSERT:
+      g_string_append_printf (sql, "CREATE TRIGGER digest_%s_insert AFTER INSERT ON %s BEGIN ",
+                              table, table);
+      g_string_append_printf (sql, NOTE, 1, table, new_cols);
+      break;
+    case TRIGGER_DELETE:
+      g_string_append_printf (sql, "CREATE TRIGGER digest_%s_delete AFTER DELETE ON %s BEGIN ",
+                              table, table);
+      g_string_append_printf (sql, NOTE, -1, table, old_cols);
+      break;
+    case TRIGGER_UPDATE:
+      g_string_append_printf (sql, "CREATE TRIGGER digest_%s_update AFTER UPDATE OF %s ON %s "
+                              "BEGIN ", table, digest_tables[t].columns, table);
+      g_string_append_printf (sql, NOTE, -1, table, old_cols);
+      g_string_append_printf (sql, NOTE, 1, table, new_cols);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  g_string_append (sql, " END;");
+#undef NOTE
+}
+
 gboolean
 tn_digest_install (sqlite3  *db,
                    GError  **error)
@@ -569,25 +635,9 @@ tn_digest_install (sqlite3  *db,
 
   for (guint t = 0; t < G_N_ELEMENTS (digest_tables); t++)
     {
-      const char *table = digest_tables[t].table;
-      g_autofree char *new_cols = prefixed_columns (t, "NEW");
-      g_autofree char *old_cols = prefixed_columns (t, "OLD");
-#define NOTE "SELECT tn_digest_note (%d, '%s', %s);"
-
-      g_string_append_printf (sql, "CREATE TRIGGER digest_%s_insert AFTER INSERT ON %s BEGIN ",
-                              table, table);
-      g_string_append_printf (sql, NOTE, 1, table, new_cols);
-      g_string_append (sql, " END;");
-      g_string_append_printf (sql, "CREATE TRIGGER digest_%s_delete AFTER DELETE ON %s BEGIN ",
-                              table, table);
-      g_string_append_printf (sql, NOTE, -1, table, old_cols);
-      g_string_append (sql, " END;");
-      g_string_append_printf (sql, "CREATE TRIGGER digest_%s_update AFTER UPDATE OF %s ON %s "
-                              "BEGIN ", table, digest_tables[t].columns, table);
-      g_string_append_printf (sql, NOTE, -1, table, old_cols);
-      g_string_append_printf (sql, NOTE, 1, table, new_cols);
-      g_string_append (sql, " END;");
-#undef NOTE
+      append_trigger (sql, t, TRIGGER_INSERT);
+      append_trigger (sql, t, TRIGGER_DELETE);
+      append_trigger (sql, t, TRIGGER_UPDATE);
     }
   if (sqlite3_exec (db, sql->str, NULL, NULL, NULL) != SQLITE_OK)
     return db_error (db, error, _("Cannot install the state digest"));
@@ -596,6 +646,27 @@ tn_digest_install (sqlite3  *db,
   ok = scan_buckets (db, sums, error) && write_buckets (db, sums, error);
   g_free (sums);
   return ok;
+}
+
+gboolean
+tn_digest_delete_moved_rows (sqlite3     *db,
+                             const char  *table,
+                             const char  *where,
+                             GError     **error)
+{
+  g_autoptr(GString) sql = g_string_new (NULL);
+
+  for (guint t = 0; t < G_N_ELEMENTS (digest_tables); t++)
+    if (g_str_equal (digest_tables[t].table, table))
+      {
+        g_string_printf (sql, "DROP TRIGGER digest_%s_delete; DELETE FROM %s WHERE %s;",
+                         table, table, where);
+        append_trigger (sql, t, TRIGGER_DELETE);
+        if (sqlite3_exec (db, sql->str, NULL, NULL, NULL) != SQLITE_OK)
+          return db_error (db, error, _("Cannot move rows out of a digested table"));
+        return TRUE;
+      }
+  g_return_val_if_reached (FALSE);
 }
 
 /* Public API -------------------------------------------------------------- */
@@ -711,7 +782,7 @@ tn_store_bucket_entities (TnStore  *store,
       g_autofree char *entity = entity_column (t);
       g_autofree char *sql = g_strdup_printf (
           "SELECT DISTINCT %s FROM %s WHERE %s IS NOT NULL AND tn_digest_bucket (%s) = ? "
-          "ORDER BY 1", entity, digest_tables[t].table, entity, entity);
+          "ORDER BY 1", entity, rows_from (db, t), entity, entity);
       sqlite3_stmt *stmt = NULL;
       int rc;
 

@@ -14,7 +14,6 @@ static gboolean
 insert_lines (TnStore        *store,
               const char     *sale_id,
               const TnJsonValue *lines,
-              const TnEvent  *event,
               GError        **error)
 {
   guint i = 0;
@@ -58,13 +57,13 @@ insert_lines (TnStore        *store,
             TN_DIGEST_INT (total),
           };
 
-          if (!tn_store_note_insert (store, "sale_lines", row, G_N_ELEMENTS (row), error))
+          /* The line is also the sale's stock movement: storing it
+           * again in inventory_changes cost a fifth of applying a sale. */
+          if (!tn_store_note_insert (store, "sale_lines", row, G_N_ELEMENTS (row), error) ||
+              !tn_projection_count_movement (store, sale_id, i + 1, sku, -qty, "sale", NULL,
+                                             error))
             return FALSE;
         }
-
-      if (!tn_projection_move_stock (store, sale_id, i + 1, sku, -qty, "sale", NULL,
-                                     event, error))
-        return FALSE;
     }
   return TRUE;
 }
@@ -178,8 +177,7 @@ apply_sale_created (TnStore        *store,
   if (!tn_store_note_insert (store, "sales", row, G_N_ELEMENTS (row), error))
     return FALSE;
 
-  return insert_lines (store, sale_id, tn_json_value_get_array (payload, "lines"),
-                       event, error) &&
+  return insert_lines (store, sale_id, tn_json_value_get_array (payload, "lines"), error) &&
          insert_payments (store, sale_id, tn_json_value_get_array (payload, "payments"),
                           error) &&
          tn_fiscal_record_document (store, event, TN_FISCAL_SALE, error);

@@ -75,7 +75,6 @@ tn_projection_move_stock (TnStore        *store,
       "INSERT OR IGNORE INTO inventory_changes "
       "(source_id, line, sku, delta, kind, reason, hlc, origin) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", error);
-  GHashTable *batch;
 
   if (stmt == NULL)
     return FALSE;
@@ -91,15 +90,29 @@ tn_projection_move_stock (TnStore        *store,
     return FALSE;
   if (sqlite3_changes (tn_store_get_db (store)) == 0)
     return TRUE;   /* this movement is already counted */
-  {
-    const TnDigestValue row[] = {
-      TN_DIGEST_TEXT (sku), TN_DIGEST_TEXT (source_id), TN_DIGEST_INT (line),
-      TN_DIGEST_INT (delta), TN_DIGEST_TEXT (kind), TN_DIGEST_TEXT (reason),
-    };
+  return tn_projection_count_movement (store, source_id, line, sku, delta, kind, reason, error);
+}
 
-    if (!tn_store_note_insert (store, "inventory_changes", row, G_N_ELEMENTS (row), error))
-      return FALSE;
-  }
+gboolean
+tn_projection_count_movement (TnStore     *store,
+                              const char  *source_id,
+                              gint64       line,
+                              const char  *sku,
+                              gint64       delta,
+                              const char  *kind,
+                              const char  *reason,
+                              GError     **error)
+{
+  /* A row of stock_movements, whether inventory_changes holds it or a
+   * sale line implies it. */
+  const TnDigestValue row[] = {
+    TN_DIGEST_TEXT (sku), TN_DIGEST_TEXT (source_id), TN_DIGEST_INT (line),
+    TN_DIGEST_INT (delta), TN_DIGEST_TEXT (kind), TN_DIGEST_TEXT (reason),
+  };
+  GHashTable *batch;
+
+  if (!tn_store_note_insert (store, "inventory_changes", row, G_N_ELEMENTS (row), error))
+    return FALSE;
 
   batch = tn_store_get_stock_batch (store);
   if (batch != NULL)

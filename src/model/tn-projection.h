@@ -45,6 +45,19 @@ gboolean tn_projection_move_stock     (TnStore        *store,
                                        const TnEvent  *event,
                                        GError        **error);
 
+/* Counts a movement whose row exists already or is implied (a sale's
+ * lines are its movements: stock_movements in the schema): notes it in
+ * the state digest and updates the PN-counter.  Call it once per
+ * movement, when the row that carries it is first inserted. */
+gboolean tn_projection_count_movement (TnStore        *store,
+                                       const char     *source_id,
+                                       gint64          line,
+                                       const char     *sku,
+                                       gint64          delta,
+                                       const char     *kind,
+                                       const char     *reason,
+                                       GError        **error);
+
 /* Between these two, stock movements update the stock table once per
  * sku at the flush rather than once per movement: a peer's batch of
  * sales touches the same few hundred skus thousands of times.  Nothing

@@ -63,6 +63,14 @@ int           tn_digest_register_functions (sqlite3          *db,
                                             TnDigestPending **pending);
 gboolean      tn_digest_install            (sqlite3  *db,
                                             GError  **error);
+/* Deletes the rows of @table that match the SQL condition @where without
+ * taking them out of the digest: for rows whose scan source (a view)
+ * still yields them unchanged, as migration 8 does with sales' stock
+ * movements. */
+gboolean      tn_digest_delete_moved_rows  (sqlite3      *db,
+                                            const char   *table,
+                                            const char   *where,
+                                            GError      **error);
 
 /* One column value as bound to an INSERT: text (NULL: see is_int),
  * an integer, or SQL NULL. */

@@ -171,6 +171,26 @@ static const char migration_6[] =
 static const char migration_7[] =
   "DROP INDEX inventory_changes_sku;";
 
+/* A sale's stock movements are its lines: every lane stored each line
+ * twice, and the second copy cost a fifth of applying a peer's sale.
+ * The view is what inventory_changes held; the digest reads it, so the
+ * digest stays the same (tn_digest_delete_moved_rows drops the stored
+ * copies, below). */
+static const char migration_8[] =
+  "CREATE VIEW stock_movements (sku, source_id, line, delta, kind, reason, hlc, origin) AS"
+  "  SELECT sku, source_id, line, delta, kind, reason, hlc, origin FROM inventory_changes"
+  "  UNION ALL"
+  "  SELECT l.sku, l.sale_id, l.line, -l.qty, 'sale', NULL, s.hlc, s.origin"
+  "  FROM sale_lines l JOIN sales s ON s.sale_id = l.sale_id;";
+
+/* The stored copies of what stock_movements now derives from sale_lines;
+ * a row that does not match its line exactly (none should) is kept. */
+static const char sale_movements_copied[] =
+  "kind = 'sale' AND reason IS NULL AND EXISTS ("
+  "  SELECT 1 FROM sale_lines l JOIN sales s ON s.sale_id = l.sale_id"
+  "  WHERE l.sale_id = inventory_changes.source_id AND l.line = inventory_changes.line"
+  "  AND l.sku = inventory_changes.sku AND -l.qty = inventory_changes.delta)";
+
 static const char *const migrations[] = {
   NULL,
   migration_1,
@@ -180,6 +200,7 @@ static const char *const migrations[] = {
   migration_5,
   migration_6,
   migration_7,
+  migration_8,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == TN_STORE_SCHEMA_VERSION + 1);
@@ -242,7 +263,9 @@ tn_store_schema_migrate (sqlite3     *db,
       g_autoptr(GError) local_error = NULL;
 
       if (sqlite3_exec (db, migrations[v], NULL, NULL, &message) == SQLITE_OK &&
-          v == 5 && !tn_digest_install (db, &local_error))
+          ((v == 5 && !tn_digest_install (db, &local_error)) ||
+           (v == 8 && !tn_digest_delete_moved_rows (db, "inventory_changes",
+                                                    sale_movements_copied, &local_error))))
         message = sqlite3_mprintf ("%s", local_error->message);
       if (message != NULL || sqlite3_exec (db, pragma, NULL, NULL, &message) != SQLITE_OK)
         {

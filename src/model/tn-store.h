@@ -11,7 +11,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (TnStore, tn_store, TN, STORE, GObject)
 
 /* The schema version this build writes. */
-#define TN_STORE_SCHEMA_VERSION 7
+#define TN_STORE_SCHEMA_VERSION 8
 
 typedef enum
 {
