@@ -114,7 +114,8 @@ test_round_trip (void)
   g_autoptr(SoupWebsocketExtension) client = ours (SOUP_WEBSOCKET_CONNECTION_CLIENT);
   g_autoptr(SoupWebsocketExtension) server = ours (SOUP_WEBSOCKET_CONNECTION_SERVER);
   g_autofree char *small = sample_json (1);
-  g_autofree char *batch = sample_json (512);
+  /* Under 64 KiB: larger messages go through the shared compressor. */
+  g_autofree char *batch = sample_json (200);
   g_autofree char *huge = sample_json (40000);
   gsize first, again;
 
@@ -127,12 +128,55 @@ test_round_trip (void)
   assert_passes (server, client, batch);
   assert_passes (client, server, small);
   assert_passes (server, client, "x");
-  g_test_message ("A 512-event batch: %zu bytes, %zu deflated", strlen (batch), first);
+  g_test_message ("A 200-event batch: %zu bytes, %zu deflated", strlen (batch), first);
   /* The window carries over: the same batch again costs less. */
   again = assert_passes (client, server, batch);
   g_assert_cmpuint (again, <, first);
   g_assert_cmpuint (strlen (huge), >, 4 * 1024 * 1024);
   assert_passes (client, server, huge);
+}
+
+/* A large message is compressed once for every connection that sends
+ * it, and each connection's own stream starts afresh after it. */
+static void
+test_large_shared (void)
+{
+  g_autoptr(SoupWebsocketExtension) a = ours (SOUP_WEBSOCKET_CONNECTION_SERVER);
+  g_autoptr(SoupWebsocketExtension) b = ours (SOUP_WEBSOCKET_CONNECTION_SERVER);
+  g_autoptr(SoupWebsocketExtension) peer_a = ours (SOUP_WEBSOCKET_CONNECTION_CLIENT);
+  g_autoptr(SoupWebsocketExtension) peer_b = ours (SOUP_WEBSOCKET_CONNECTION_CLIENT);
+  g_autofree char *small = sample_json (3);
+  g_autofree char *large = sample_json (2000);
+  guint8 header_a[2] = { TEXT_FRAME, 0 }, header_b[2] = { TEXT_FRAME, 0 };
+  g_autoptr(GBytes) wire_a = NULL;
+  g_autoptr(GBytes) wire_b = NULL;
+  g_autoptr(GBytes) back = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize length;
+  const char *data;
+
+  g_assert_cmpuint (strlen (large), >, 64 * 1024);
+  /* Different histories on the two connections… */
+  assert_passes (a, peer_a, small);
+  assert_passes (b, peer_b, "{\"type\":\"hello\"}");
+  /* …and the same bytes for the same large message. */
+  wire_a = compress (a, header_a, large, strlen (large));
+  wire_b = compress (b, header_b, large, strlen (large));
+  g_assert_true (g_bytes_equal (wire_a, wire_b));
+  g_assert_cmpuint (g_bytes_get_size (wire_a), <, strlen (large) / 3);
+  back = inflate (peer_a, header_a, wire_a, &error);
+  g_assert_no_error (error);
+  data = g_bytes_get_data (back, &length);
+  g_assert_cmpmem (data, length, large, strlen (large));
+  g_clear_pointer (&back, g_bytes_unref);
+  back = inflate (peer_b, header_b, wire_b, &error);
+  g_assert_no_error (error);
+  data = g_bytes_get_data (back, &length);
+  g_assert_cmpmem (data, length, large, strlen (large));
+  /* The small message again: a stream that remembered it would refer
+   * back past the large one, out of the peer's window. */
+  assert_passes (a, peer_a, small);
+  assert_passes (b, peer_b, small);
 }
 
 /* Older lanes run libsoup's extension: either side may be either. */
@@ -432,6 +476,7 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/ws-deflate/round-trip", test_round_trip);
+  g_test_add_func ("/ws-deflate/large-shared", test_large_shared);
   g_test_add_func ("/ws-deflate/interoperates", test_interoperates);
   g_test_add_func ("/ws-deflate/no-context-takeover", test_no_context_takeover);
   g_test_add_func ("/ws-deflate/refused-params", test_refused_params);

@@ -6,6 +6,7 @@
 #include "tn-ws-deflate.h"
 
 #include <glib/gi18n.h>
+#include <nettle/sha2.h>
 #include <string.h>
 
 #include "tn-sync-protocol.h"
@@ -36,6 +37,14 @@ struct _TnWsDeflate
 };
 
 G_DEFINE_FINAL_TYPE (TnWsDeflate, tn_ws_deflate, SOUP_TYPE_WEBSOCKET_EXTENSION)
+
+static GConverter *
+new_deflater (void)
+{
+  /* Level 1: a lane streaming its history spends most of its time here,
+   * and higher levels gain a few per cent of bytes on this JSON. */
+  return G_CONVERTER (g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_RAW, 1));
+}
 
 /* Negotiation ------------------------------------------------------------- */
 
@@ -160,7 +169,7 @@ tn_ws_deflate_configure (SoupWebsocketExtension      *extension,
   /* The raw inflater takes any window up to 15 bits. */
   g_clear_object (&self->deflater);
   g_clear_object (&self->inflater);
-  self->deflater = G_CONVERTER (g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_RAW, 1));
+  self->deflater = new_deflater ();
   self->inflater = G_CONVERTER (g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_RAW));
   self->inflating = FALSE;
   self->inflated = 0;
@@ -182,23 +191,17 @@ tn_ws_deflate_get_response_params (SoupWebsocketExtension *extension)
 
 /* Compressing ------------------------------------------------------------- */
 
+/* Compresses @length bytes with a sync flush and strips the flush tail
+ * (RFC 7692 §7.2.1).  NULL if the compressor failed; it then needs a
+ * reset. */
 static GBytes *
-tn_ws_deflate_process_outgoing_message (SoupWebsocketExtension  *extension,
-                                        guint8                  *header,
-                                        GBytes                  *payload,
-                                        GError                 **error)
+deflate_message (GConverter   *deflater,
+                 const guint8 *data,
+                 gsize         length)
 {
-  TnWsDeflate *self = TN_WS_DEFLATE (extension);
-  const guint8 *data;
-  gsize length, consumed = 0, used = 0, size;
-  g_autofree guint8 *out = NULL;
+  gsize consumed = 0, used = 0, size = length / 2 + 64;
+  g_autofree guint8 *out = g_malloc (size);
 
-  data = g_bytes_get_data (payload, &length);
-  if (self->deflater == NULL || (header[0] & HEADER_CONTROL) != 0 || length == 0)
-    return payload;
-
-  size = length / 2 + 64;
-  out = g_malloc (size);
   for (;;)
     {
       gsize read = 0, written = 0, room;
@@ -210,7 +213,7 @@ tn_ws_deflate_process_outgoing_message (SoupWebsocketExtension  *extension,
           out = g_realloc (out, size);
         }
       room = size - used;
-      result = g_converter_convert (self->deflater, data + consumed, length - consumed,
+      result = g_converter_convert (deflater, data + consumed, length - consumed,
                                     out + used, room, G_CONVERTER_FLUSH,
                                     &read, &written, NULL);
       if (result == G_CONVERTER_ERROR)
@@ -222,20 +225,142 @@ tn_ws_deflate_process_outgoing_message (SoupWebsocketExtension  *extension,
       if (result == G_CONVERTER_FLUSHED || (consumed == length && written < room))
         break;
     }
-  g_bytes_unref (payload);
-
   if (consumed != length || used < sizeof flush_tail ||
       memcmp (out + used - sizeof flush_tail, flush_tail, sizeof flush_tail) != 0)
+    return NULL;
+  return g_bytes_new_take (g_steal_pointer (&out), used - sizeof flush_tail);
+}
+
+/* Large messages are catch-up batches, and peers catching up from us at
+ * the same time ask for the same ones, though one may run dozens of
+ * batches ahead of another.  Each is compressed once, with a fresh
+ * stream so that the bytes suit any connection, and kept a while:
+ * compressing was two thirds of a sending lane's work, once per peer. */
+#define SHARED_MIN_BYTES  (64 * 1024)
+#define SHARED_MAX_BYTES  (8 * 1024 * 1024)       /* compressed, all kept */
+#define SHARED_IDLE_US    (30 * G_USEC_PER_SEC)   /* then catch-up is over */
+
+typedef struct
+{
+  guint8  digest[SHA256_DIGEST_SIZE];
+  gsize   length;
+  GBytes *compressed;
+} SharedMessage;
+
+static GMutex shared_lock;
+static GQueue shared_messages = G_QUEUE_INIT;   /* oldest first */
+static gsize shared_bytes;
+static gint64 shared_last_use;
+
+static void
+shared_message_free (SharedMessage *message)
+{
+  g_bytes_unref (message->compressed);
+  g_free (message);
+}
+
+/* Called with the lock held. */
+static void
+drop_oldest_shared (void)
+{
+  SharedMessage *oldest = g_queue_pop_head (&shared_messages);
+
+  shared_bytes -= g_bytes_get_size (oldest->compressed);
+  shared_message_free (oldest);
+}
+
+/* Frees what catch-ups left once they are over, at the next message. */
+static void
+expire_shared (void)
+{
+  g_mutex_lock (&shared_lock);
+  if (shared_messages.length > 0 && g_get_monotonic_time () - shared_last_use > SHARED_IDLE_US)
+    while (shared_messages.length > 0)
+      drop_oldest_shared ();
+  g_mutex_unlock (&shared_lock);
+}
+
+static GBytes *
+deflate_shared (const guint8 *data,
+                gsize         length)
+{
+  guint8 digest[SHA256_DIGEST_SIZE];
+  struct sha256_ctx sum;
+  g_autoptr(GConverter) deflater = NULL;
+  GBytes *compressed = NULL;
+  SharedMessage *message;
+
+  sha256_init (&sum);
+  sha256_update (&sum, length, data);
+  sha256_digest (&sum, sizeof digest, digest);
+
+  g_mutex_lock (&shared_lock);
+  shared_last_use = g_get_monotonic_time ();
+  for (GList *l = shared_messages.tail; compressed == NULL && l != NULL; l = l->prev)
     {
+      message = l->data;
+      if (message->length == length && memcmp (message->digest, digest, sizeof digest) == 0)
+        compressed = g_bytes_ref (message->compressed);
+    }
+  g_mutex_unlock (&shared_lock);
+  if (compressed != NULL)
+    return compressed;
+
+  deflater = new_deflater ();
+  compressed = deflate_message (deflater, data, length);
+  if (compressed == NULL)
+    return NULL;
+  message = g_new0 (SharedMessage, 1);
+  memcpy (message->digest, digest, sizeof digest);
+  message->length = length;
+  message->compressed = g_bytes_ref (compressed);
+  g_mutex_lock (&shared_lock);
+  g_queue_push_tail (&shared_messages, message);
+  shared_bytes += g_bytes_get_size (compressed);
+  while (shared_bytes > SHARED_MAX_BYTES)
+    drop_oldest_shared ();
+  g_mutex_unlock (&shared_lock);
+  return compressed;
+}
+
+static GBytes *
+tn_ws_deflate_process_outgoing_message (SoupWebsocketExtension  *extension,
+                                        guint8                  *header,
+                                        GBytes                  *payload,
+                                        GError                 **error)
+{
+  TnWsDeflate *self = TN_WS_DEFLATE (extension);
+  const guint8 *data;
+  gsize length;
+  GBytes *compressed;
+
+  data = g_bytes_get_data (payload, &length);
+  if (self->deflater == NULL || (header[0] & HEADER_CONTROL) != 0 || length == 0)
+    return payload;
+
+  expire_shared ();
+  if (length >= SHARED_MIN_BYTES)
+    {
+      compressed = deflate_shared (data, length);
+      /* The peer's window now ends with this message, which our own
+       * stream never saw: it must not refer back past it. */
       g_converter_reset (self->deflater);
+    }
+  else
+    {
+      compressed = deflate_message (self->deflater, data, length);
+      if (compressed == NULL || self->reset_after_message)
+        g_converter_reset (self->deflater);
+    }
+  g_bytes_unref (payload);
+  if (compressed == NULL)
+    {
       g_set_error_literal (error, SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_CLOSE_SERVER_ERROR,
                            _("permessage-deflate: could not compress a message"));
       return NULL;
     }
-  if (self->reset_after_message)
-    g_converter_reset (self->deflater);
   header[0] |= HEADER_RSV1;
-  return g_bytes_new_take (g_steal_pointer (&out), used - sizeof flush_tail);
+  return compressed;
 }
 
 /* Inflating --------------------------------------------------------------- */
