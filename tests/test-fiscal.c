@@ -485,6 +485,67 @@ test_out_of_block (Fixture       *fx,
   g_assert_true (named);
 }
 
+#define NOT_THE_HASH "00000000000000000000000000000000" "00000000000000000000000000000000"
+
+/* A peer's sales that break their device's chain, or reuse a number
+ * of its block, are kept with a P0 alarm each; a sound one raises none. */
+static void
+test_broken_chain_and_reuse (Fixture       *fx,
+                             gconstpointer  data)
+{
+  TnStore *authority = tn_test_lanes_get (fx, 0, TRUE);
+  TnStore *lane2 = tn_test_lanes_get (fx, 1, FALSE);
+  const char *device = tn_store_get_replica_id (lane2);
+  g_autoptr(TnEvent) block = NULL;
+  g_autoptr(TnSaleReceipt) real = NULL;
+  g_autoptr(TnEvent) real_event = NULL;
+  g_autoptr(TnEvent) broken = NULL;
+  g_autoptr(TnVersionVector) deps = NULL;
+  g_autoptr(GPtrArray) forged = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *body = NULL;
+  g_autoptr(GError) error = NULL;
+  TnApplyResult result;
+  gint64 seq;
+
+  tn_test_add_product (authority, "SODA", 199, 1600);
+  block = grant (authority, lane2);
+  tn_test_sync_one_way (authority, lane2);
+  real = tn_test_sell (lane2, "SODA", 1000);
+  tn_test_sync_one_way (lane2, authority);
+  g_assert_cmpint (tn_test_sql_int (authority, "SELECT count (*) FROM alerts "
+                                               "WHERE priority = 0"), ==, 0);
+
+  body = tn_test_sql_text (lane2, "SELECT body FROM events WHERE event_id = ?", real->event_id);
+  real_event = tn_event_from_json (body, -1, "test-store", &error);
+  g_assert_no_error (error);
+  deps = tn_store_get_version_vector (lane2, NULL);
+  seq = tn_version_vector_get (deps, device) + 1;
+  /* Place 2 of the chain names a document that is not place 1; its
+   * number is the next of the block. */
+  g_ptr_array_add (forged, forge_sale (real_event, seq, real_event->hlc + 1,
+                                       tn_version_vector_copy (deps),
+                                       NOT_THE_HASH, 2, real->fiscal_number + 1));
+  broken = tn_event_from_json (forged->pdata[0], -1, "test-store", &error);
+  g_assert_no_error (error);
+  /* Place 3 links to place 2 but reuses place 1's number. */
+  tn_version_vector_set (deps, device, seq);
+  g_ptr_array_add (forged, forge_sale (real_event, seq + 1, real_event->hlc + 2,
+                                       tn_version_vector_copy (deps), broken->hash, 3,
+                                       real->fiscal_number));
+  result = tn_test_apply_bodies (authority, forged);
+  g_assert_cmpuint (result.applied, ==, 2);
+
+  g_assert_cmpint (tn_test_sql_int (authority, "SELECT count (*) FROM sales"), ==, 3);
+  g_assert_cmpint (count_alerts (authority, TN_ALERT_P0, "fiscal-chain"), ==, 1);
+  g_assert_cmpint (tn_test_sql_int_arg (authority, "SELECT count (*) FROM alerts WHERE "
+                                                   "kind = 'fiscal-chain' AND event_id = ?",
+                                        broken->event_id), ==, 1);
+  g_assert_cmpint (count_alerts (authority, TN_ALERT_P0, "fiscal-duplicate"), ==, 1);
+  g_assert_cmpint (count_alerts (authority, TN_ALERT_P0, "fiscal-out-of-block"), ==, 0);
+  g_assert_cmpint (tn_test_sql_int (authority, "SELECT count (*) FROM alerts "
+                                               "WHERE priority = 0"), ==, 2);
+}
+
 /* Two authorities (a misconfigured lane) grant the same numbers to two
  * devices, and both sell number 1. */
 static void
@@ -622,6 +683,7 @@ main (int    argc,
   ADD ("/fiscal/tamper/sale-lines-projection", test_tamper_line_projection);
   ADD ("/fiscal/tamper/missing-document", test_tamper_missing_document);
   ADD ("/fiscal/out-of-block", test_out_of_block);
+  ADD ("/fiscal/broken-chain-and-reuse", test_broken_chain_and_reuse);
   ADD ("/fiscal/duplicate-and-overlap", test_duplicate_and_overlap);
   ADD ("/fiscal/void-and-z-documents", test_void_and_z_documents);
 

@@ -401,30 +401,38 @@ tn_fiscal_record_document (TnStore        *store,
   const char *prev_hash = tn_json_value_get_string (fiscal, "prev_hash");
   gint64 number = tn_json_value_get_int (fiscal, "number", 0);
   gint64 chain_seq = tn_json_value_get_int (fiscal, "chain_seq", 0);
+  gboolean store_series = g_strcmp0 (series, "store") == 0;
   g_autofree char *expected_prev = NULL;
+  gint64 in_block = 0, used = 0;
   sqlite3_stmt *stmt;
 
-  /* The link to the previous document of this device: causal delivery
-   * has already applied it (it is an earlier event of the same origin). */
+  /* One statement for the three checks, as each sale a peer sends runs
+   * them.  The link to the previous document of this device: causal
+   * delivery has already applied it (an earlier event of the same
+   * origin).  For a store number, the device's block that starts
+   * nearest below it should hold it (one index seek), and no other
+   * document may carry it. */
+  stmt = tn_store_stmt (store,
+      "SELECT (SELECT hash FROM fiscal_documents WHERE device = ?1 AND chain_seq = ?2 - 1), "
+      "  CASE WHEN ?5 THEN (SELECT ?3 < first + count FROM fiscal_blocks WHERE device = ?1 "
+      "    AND first <= ?3 ORDER BY first DESC LIMIT 1) END, "
+      "  CASE WHEN ?5 THEN (SELECT count (*) FROM fiscal_documents WHERE series = 'store' "
+      "    AND number = ?3 AND event_id != ?4) END", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, event->origin, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, chain_seq);
+  sqlite3_bind_int64 (stmt, 3, number);
+  sqlite3_bind_text (stmt, 4, event->event_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 5, store_series);
+  if (!tn_store_step_row (store, stmt, &local_error))
+    goto failed;
   if (chain_seq > 1)
-    {
-      stmt = tn_store_stmt (store,
-          "SELECT hash FROM fiscal_documents WHERE device = ? AND chain_seq = ?", error);
-      if (stmt == NULL)
-        return FALSE;
-      sqlite3_bind_text (stmt, 1, event->origin, -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (stmt, 2, chain_seq - 1);
-      if (tn_store_step_row (store, stmt, &local_error))
-        {
-          expected_prev = g_strdup (tn_column_text (stmt, 0));
-          sqlite3_reset (stmt);
-        }
-      if (local_error != NULL)
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
-        }
-    }
+    expected_prev = g_strdup (tn_column_text (stmt, 0));
+  in_block = sqlite3_column_int64 (stmt, 1);
+  used = sqlite3_column_int64 (stmt, 2);
+  sqlite3_reset (stmt);
+
   if (g_strcmp0 (expected_prev ? expected_prev : "", prev_hash) != 0)
     {
       g_autofree char *message = g_strdup_printf (
@@ -435,30 +443,17 @@ tn_fiscal_record_document (TnStore        *store,
         return FALSE;
     }
 
-  if (g_strcmp0 (series, "store") == 0)
+  if (store_series)
     {
-      gint64 in_block, used;
-
-      /* The device's block that starts nearest below the number holds
-       * it, unless something is wrong: one index seek.  Only then are
-       * all blocks that could reach it counted (a device has hundreds
-       * in the last TN_FISCAL_MAX_BLOCK numbers). */
-      in_block = query_int (store,
-                            "SELECT ?2 < first + count FROM fiscal_blocks WHERE device = ?1 "
-                            "AND first <= ?2 ORDER BY first DESC LIMIT 1",
-                            event->origin, number, 0, &local_error);
-      if (local_error == NULL && in_block == 0)
+      /* Not in the nearest block: count all blocks that could reach it
+       * (a device has hundreds in the last TN_FISCAL_MAX_BLOCK numbers). */
+      if (in_block == 0)
         in_block = query_int (store,
                               "SELECT count (*) FROM fiscal_blocks WHERE device = ?1 "
                               "AND first <= ?2 "
                               "AND first > ?2 - " G_STRINGIFY (TN_FISCAL_MAX_BLOCK) " "
                               "AND ?2 < first + count",
                               event->origin, number, 0, &local_error);
-      if (local_error == NULL)
-        used = query_int (store,
-                          "SELECT count (*) FROM fiscal_documents WHERE series = 'store' "
-                          "AND number = ?2 AND event_id != ?1",
-                          event->event_id, number, 0, &local_error);
       if (local_error != NULL)
         goto failed;
 
