@@ -41,6 +41,24 @@ test_values (void)
   g_assert_cmpstr (tn_json_value_get_string (root, "s"), ==, "a\xc3\xa9\xf0\x9f\x98\x80\n");
   g_assert_cmpuint (tn_json_value_member (root, "s")->length, ==, 8);
   g_assert_cmpint (tn_json_value_get_int (root, "i", 0), ==, G_MININT64);
+  /* Integers of up to 18 digits are added up by the scanner itself. */
+  {
+    g_autoptr(TnJsonDoc) ints = parse_ok ("[0,-0,7,-42,999999999999999999,-123456789012345678,"
+                                          "9223372036854775807,1000000000000000000]");
+    const gint64 expected[] = { 0, 0, 7, -42, G_GINT64_CONSTANT (999999999999999999),
+                                G_GINT64_CONSTANT (-123456789012345678), G_MAXINT64,
+                                G_GINT64_CONSTANT (1000000000000000000) };
+    const TnJsonValue *ints_root = tn_json_doc_get_root (ints);
+    guint i = 0;
+
+    tn_json_value_foreach (element, ints_root)
+      {
+        g_assert_cmpint (element->kind, ==, TN_JSON_INT);
+        g_assert_cmpint (element->integer, ==, expected[i]);
+        i++;
+      }
+    g_assert_cmpuint (i, ==, G_N_ELEMENTS (expected));
+  }
   /* Beyond gint64: a double, as a JavaScript reader sees it. */
   g_assert_cmpint (tn_json_value_member (root, "big")->kind, ==, TN_JSON_DOUBLE);
   g_assert_cmpint (tn_json_value_get_int (root, "big", 7), ==, 7);

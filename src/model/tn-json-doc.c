@@ -302,6 +302,19 @@ scan_number (StrictScanner *s)
         return FALSE;
     }
 
+  /* Up to 18 digits cannot overflow: add them up here rather than copy
+   * them for strtoll (most numbers of a sale are small integers). */
+  if (integer && n_digits < 19)
+    {
+      gint64 value = 0;
+
+      for (const char *d = digits; d < digits + n_digits; d++)
+        value = value * 10 + (*d - '0');
+      index = add_value (s, TN_JSON_INT);
+      s->values[index].integer = negative ? -value : value;
+      return TRUE;
+    }
+
   /* The text need not be NUL-terminated where the number ends. */
   if ((gsize) (s->p - begin) < sizeof buffer)
     {
@@ -316,10 +329,8 @@ scan_number (StrictScanner *s)
 
   /* Integers beyond gint64 are plain doubles to JavaScript.  (The
    * index first: adding a value may move the array.) */
-  if (integer &&
-      (n_digits < 19 ||
-       (n_digits == 19 &&
-        memcmp (digits, negative ? "9223372036854775808" : "9223372036854775807", 19) <= 0)))
+  if (integer && n_digits == 19 &&
+      memcmp (digits, negative ? "9223372036854775808" : "9223372036854775807", 19) <= 0)
     {
       index = add_value (s, TN_JSON_INT);
       s->values[index].integer = g_ascii_strtoll (text, NULL, 10);
