@@ -7,6 +7,7 @@
 #include <json-glib/json-glib.h>
 
 #include "tn-canonical-json.h"
+#include "tn-json-doc.h"
 #include "tn-error.h"
 
 /* Helpers -------------------------------------------------------------- */
@@ -110,7 +111,7 @@ test_vectors (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GDir) dir = g_dir_open (input_dir, 0, &error);
   const char *name;
-  guint pairs = 0;
+  guint pairs = 0, marked = 0;
 
   g_assert_no_error (error);
 
@@ -141,9 +142,27 @@ test_vectors (void)
       g_assert_cmpmem (got, expected_len, expected, expected_len);
       g_test_message ("%s matches", name);
       pairs++;
+
+      /* The parser recognises canonical text where it says so; it only
+       * declines texts with fractions and exponents (values.json). */
+      {
+        g_autoptr(TnJsonDoc) doc = tn_json_doc_parse (expected, expected_len, &error);
+        const char *text;
+        gsize length = 0;
+
+        g_assert_no_error (error);
+        text = tn_json_doc_canonical_text (doc, tn_json_doc_get_root (doc), &length);
+        if (text != NULL)
+          {
+            g_assert_cmpmem (text, length, expected, expected_len);
+            marked++;
+          }
+        g_test_message ("%s %s marked canonical", name, text ? "is" : "is not");
+      }
     }
 
   g_assert_cmpuint (pairs, >=, 6);
+  g_assert_cmpuint (marked, >=, pairs - 1);
 }
 
 /* es6-numbers.txt: "HEXBITS,expected" per line, the bit pattern of a

@@ -371,6 +371,62 @@ test_roundtrip_store (void)
   lanes_clear (&lanes);
 }
 
+/* A record read from canonical text is hashed and kept as it came; any
+ * other spelling of the same record is written out again.  Both ways
+ * must give the same record and hash. */
+static void
+assert_reads_as (const char *variant,
+                 const char *canonical,
+                 const char *hash)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TnEvent) event = tn_event_from_json (variant, -1, "test-store", &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (event->canonical, ==, canonical);
+  g_assert_cmpstr (event->hash, ==, hash);
+}
+
+static void
+test_as_received (void)
+{
+  Lanes lanes;
+
+  lanes_init (&lanes);
+  for (guint i = 0; i < lanes.texts->len; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      const char *text = lanes.texts->pdata[i];
+      g_autoptr(JsonNode) root = parse_loose (text);
+      /* From json-glib: no text to keep, so the record is written. */
+      g_autoptr(TnEvent) written = tn_event_from_node (root, "test-store", &error);
+      g_autoptr(GString) spaced = g_string_new (text);
+      g_autoptr(GString) zero_dep = g_string_new (text);
+      g_autofree char *type_first = NULL;
+      const char *type_at = strstr (text, ",\"type\":");
+
+      g_assert_no_error (error);
+      assert_reads_as (text, written->canonical, written->hash);
+      g_assert_cmpstr (written->canonical, ==, text);
+
+      g_string_replace (spaced, ",\"hlc\":", ", \"hlc\" :", 1);
+      assert_reads_as (spaced->str, text, written->hash);
+      /* "type" first: out of order. */
+      g_assert_nonnull (type_at);
+      type_first = g_strdup_printf ("{%.*s,%.*s}", (int) (strlen (type_at) - 2), type_at + 1,
+                                    (int) (type_at - text - 1), text + 1);
+      assert_reads_as (type_first, text, written->hash);
+      /* A dependency on seq 0 is no dependency: canonical text, but not
+       * the record's. */
+      g_string_replace (zero_dep, "{\"deps\":{", "{\"deps\":{\"00000000-0000-4000-8000-"
+                        "000000000000\":0,", 1);
+      if (strstr (text, "{\"deps\":{}") != NULL)
+        g_string_replace (zero_dep, ":0,}", ":0}", 1);
+      assert_reads_as (zero_dep->str, text, written->hash);
+    }
+  lanes_clear (&lanes);
+}
+
 /* Rules, one test each --------------------------------------------------------- */
 
 static void
@@ -1208,6 +1264,7 @@ main (int    argc,
 
   g_test_add_func ("/event/canonical/roundtrip", test_roundtrip);
   g_test_add_func ("/event/canonical/store-records", test_roundtrip_store);
+  g_test_add_func ("/event/canonical/as-received", test_as_received);
   g_test_add_func ("/event/reject/unknown-type", test_reject_unknown_type);
   g_test_add_func ("/event/reject/missing-field", test_reject_missing_field);
   g_test_add_func ("/event/reject/missing-payload-field", test_reject_missing_payload_field);

@@ -213,6 +213,105 @@ test_lifetime (void)
   tn_json_doc_unref (kept);
 }
 
+/* Canonical text ----------------------------------------------------- */
+
+/* Every container marked canonical writes back as its own text; returns
+ * how many are marked. */
+static guint
+assert_marks_sound (TnJsonDoc *doc)
+{
+  const TnJsonValue *root = tn_json_doc_get_root (doc);
+  guint marked = 0;
+
+  for (guint32 i = 0; i < root->size; i++)
+    {
+      gsize length = 0;
+      const char *text = tn_json_doc_canonical_text (doc, root + i, &length);
+      g_autoptr(GString) written = NULL;
+
+      if (text == NULL)
+        continue;
+      written = g_string_new (NULL);
+      g_assert_true (tn_canonical_json_append_value (root + i, written, NULL));
+      g_assert_cmpmem (written->str, written->len, text, length);
+      marked++;
+    }
+  return marked;
+}
+
+static gboolean
+root_marked (const char *text)
+{
+  g_autoptr(TnJsonDoc) doc = parse_ok (text);
+  gsize length = 0;
+  const char *canonical = tn_json_doc_canonical_text (doc, tn_json_doc_get_root (doc), &length);
+
+  assert_marks_sound (doc);
+  if (canonical != NULL)
+    g_assert_cmpmem (canonical, length, text, strlen (text));
+  return canonical != NULL;
+}
+
+static void
+test_canonical_text (void)
+{
+  static const char *const canonical[] = {
+    "{}", "[]", "[[],{}]",
+    "{\"a\":1,\"b\":[true,false,null],\"c\":{\"d\":\"x\\n\\u001f\\\"\\\\\xc3\xa9/\x7f\"}}",
+    "[-1,0,9007199254740992,-9007199254740992]",
+    /* UTF-16 order: U+10000 sorts before U+E000. */
+    "{\"\xf0\x90\x80\x80\":1,\"\xee\x80\x80\":2}",
+    "[\"\\b\\f\\n\\r\\t\\u0001x\"]",
+  };
+  static const char *const not_canonical[] = {
+    "[1 ]", "[ 1]", "{\"a\": 1}", "{\"a\" :1}", "{\"b\":1,\"a\":2}",
+    "{\"\xee\x80\x80\":2,\"\xf0\x90\x80\x80\":1}",
+    "[\"\\/\"]", "[\"\\u0041\"]", "[\"\\u001F\"]", "[\"\\u000a\"]", "[\"\\u00e9\"]",
+    "[-0]", "[1.0]", "[1e2]", "[9007199254740993]", "[12345678901234567890]",
+    "[\"\\ud83d\\ude00\"]",
+  };
+  g_autoptr(TnJsonDoc) mixed = NULL;
+  const TnJsonValue *root, *inner, *scalar;
+  gsize length = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (canonical); i++)
+    if (!root_marked (canonical[i]))
+      g_error ("not marked canonical: %s", canonical[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (not_canonical); i++)
+    if (root_marked (not_canonical[i]))
+      g_error ("marked canonical: %s", not_canonical[i]);
+
+  /* Around a value does not count; inside its parent it does, and a
+   * sound sibling keeps its mark. */
+  mixed = parse_ok (" [1] ");
+  g_assert_cmpmem (tn_json_doc_canonical_text (mixed, tn_json_doc_get_root (mixed), &length),
+                   length, "[1]", 3);
+  g_clear_pointer (&mixed, tn_json_doc_unref);
+  mixed = parse_ok ("{\"a\":{\"x\":[1,2]},\"b\":{\"y\": 2}}");
+  root = tn_json_doc_get_root (mixed);
+  g_assert_null (tn_json_doc_canonical_text (mixed, root, &length));
+  inner = tn_json_value_get_object (root, "a");
+  g_assert_cmpmem (tn_json_doc_canonical_text (mixed, inner, &length), length,
+                   "{\"x\":[1,2]}", 11);
+  g_assert_null (tn_json_doc_canonical_text (mixed, tn_json_value_get_object (root, "b"),
+                                             &length));
+  /* Scalars are not tracked. */
+  scalar = tn_json_value_first (tn_json_value_first (inner));
+  g_assert_cmpint (scalar->kind, ==, TN_JSON_INT);
+  g_assert_null (tn_json_doc_canonical_text (mixed, scalar, &length));
+  g_assert_cmpuint (assert_marks_sound (mixed), ==, 2);
+  g_clear_pointer (&mixed, tn_json_doc_unref);
+
+  /* A document copied from json-glib has no text. */
+  {
+    g_autoptr(JsonNode) node = json_from_string ("{\"a\":1}", NULL);
+
+    mixed = tn_json_doc_new_from_node (node, NULL);
+    g_assert_nonnull (mixed);
+    g_assert_null (tn_json_doc_canonical_text (mixed, tn_json_doc_get_root (mixed), &length));
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -224,6 +323,7 @@ main (int    argc,
   g_test_add_func ("/json-doc/many-members", test_many_members);
   g_test_add_func ("/json-doc/node-round-trip", test_node_round_trip);
   g_test_add_func ("/json-doc/lifetime", test_lifetime);
+  g_test_add_func ("/json-doc/canonical-text", test_canonical_text);
 
   return g_test_run ();
 }

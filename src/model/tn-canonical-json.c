@@ -308,39 +308,11 @@ append_string (GString     *out,
   return TRUE;
 }
 
-/* Orders UTF-8 strings as their UTF-16 code units would be ordered,
- * without converting them.  UTF-8 bytes already sort by code point, and
- * UTF-16 agrees with code point order except that U+10000 and above
- * (surrogates 0xD800–0xDBFF first) come before U+E000–U+FFFF.  Where two
- * strings first differ, both sit at the same place in their UTF-8
- * sequences; if those are lead bytes 0xEE/0xEF (U+E000–U+FFFF) against
- * 0xF0–0xF4 (U+10000 and above), the order flips.  On invalid UTF-8 this
- * is still a total order; append_string() reports the bad name. */
-static inline int
-compare_utf16_order (const char *a,
-                     const char *b)
-{
-  const guchar *s = (const guchar *) a;
-  const guchar *t = (const guchar *) b;
-
-  while (*s == *t && *s != '\0')
-    {
-      s++;
-      t++;
-    }
-
-  if (*s >= 0xf0 && (*t == 0xee || *t == 0xef))
-    return -1;
-  if (*t >= 0xf0 && (*s == 0xee || *s == 0xef))
-    return 1;
-  return (int) *s - (int) *t;
-}
-
 static int
 compare_members (const void *a,
                  const void *b)
 {
-  return compare_utf16_order (((const Member *) a)->name, ((const Member *) b)->name);
+  return tn_json_compare_names (((const Member *) a)->name, ((const Member *) b)->name);
 }
 
 /* Members usually arrive sorted (a canonical record read back); then one
@@ -352,7 +324,7 @@ sort_members (Member *members,
 {
   guint i = 1;
 
-  while (i < n && compare_utf16_order (members[i - 1].name, members[i].name) < 0)
+  while (i < n && tn_json_compare_names (members[i - 1].name, members[i].name) < 0)
     i++;
   if (i >= n)
     return;
@@ -368,7 +340,7 @@ sort_members (Member *members,
       Member m = members[i];
       guint j = i;
 
-      while (j > 0 && compare_utf16_order (members[j - 1].name, m.name) > 0)
+      while (j > 0 && tn_json_compare_names (members[j - 1].name, m.name) > 0)
         {
           members[j] = members[j - 1];
           j--;

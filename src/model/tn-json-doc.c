@@ -26,6 +26,7 @@ struct _TnJsonDoc
   TnJsonValue     *values;
   guint            n_values;
   char            *strings;   /* every string and member name, each NUL-terminated */
+  char            *text;      /* what was parsed, for tn_json_doc_canonical_text () */
 };
 
 typedef struct
@@ -38,6 +39,10 @@ typedef struct
   guint        capacity;
   char        *strings;
   gsize        strings_len;
+  /* Counts what RFC 8785 would write otherwise (whitespace, escapes,
+   * number forms, member order): a container is canonical if it did
+   * not change between its first and last byte. */
+  guint        not_canonical;
   GError     **error;
 } StrictScanner;
 
@@ -105,8 +110,12 @@ scanner_unexpected (StrictScanner *s,
 static void
 skip_whitespace (StrictScanner *s)
 {
+  const char *start = s->p;
+
   while (s->p < s->end && (*s->p == ' ' || *s->p == '\n' || *s->p == '\r' || *s->p == '\t'))
     s->p++;
+  if (s->p != start)
+    s->not_canonical++;
 }
 
 static gboolean
@@ -179,7 +188,7 @@ scan_string (StrictScanner  *s,
         {
         case '"':  c = '"'; break;
         case '\\': c = '\\'; break;
-        case '/':  c = '/'; break;
+        case '/':  c = '/'; s->not_canonical++; break;
         case 'b':  c = '\b'; break;
         case 'f':  c = '\f'; break;
         case 'n':  c = '\n'; break;
@@ -188,6 +197,11 @@ scan_string (StrictScanner  *s,
         case 'u':
           if (!read_hex4 (s, s->p, &c))
             return FALSE;
+          /* RFC 8785 writes \u00xx, lowercase, for the controls that
+           * have no short escape, and every other character as is. */
+          if (c >= 0x20 || c == '\b' || c == '\f' || c == '\n' || c == '\r' || c == '\t' ||
+              g_ascii_isupper (s->p[2]) || g_ascii_isupper (s->p[3]))
+            s->not_canonical++;
           s->p += 4;
           if (c == 0)
             return scanner_fail (s, escape, _("U+0000 (\\u0000) is not supported in strings"));
@@ -310,10 +324,14 @@ scan_number (StrictScanner *s)
 
       for (const char *d = digits; d < digits + n_digits; d++)
         value = value * 10 + (*d - '0');
+      /* RFC 8785 writes -0 as 0, and beyond 2^53 the nearest double. */
+      if ((negative && value == 0) || value > (G_GINT64_CONSTANT (1) << 53))
+        s->not_canonical++;
       index = add_value (s, TN_JSON_INT);
       s->values[index].integer = negative ? -value : value;
       return TRUE;
     }
+  s->not_canonical++;
 
   /* The text need not be NUL-terminated where the number ends. */
   if ((gsize) (s->p - begin) < sizeof buffer)
@@ -388,13 +406,34 @@ member_name_is_new (StrictScanner  *s,
   return TRUE;
 }
 
+/* Ends container @index, which began at @open with s->not_canonical at
+ * @marks. */
+static void
+end_container (StrictScanner *s,
+               guint          index,
+               const char    *open,
+               guint          marks,
+               guint          count)
+{
+  TnJsonValue *container = &s->values[index];
+
+  container->size = s->n_values - index;
+  container->length = count;
+  container->canonical = s->not_canonical == marks &&
+                         (gsize) (s->end - s->start) <= G_MAXUINT32;
+  container->text.offset = (guint32) (open - s->start);
+  container->text.length = (guint32) (s->p - open);
+}
+
 static gboolean
 scan_object (StrictScanner *s,
              guint          depth)
 {
+  guint marks = s->not_canonical;
   const char *open = s->p++;
   guint object = add_value (s, TN_JSON_OBJECT);
   g_autoptr(GHashTable) seen = NULL;
+  const char *previous = NULL;
   guint count = 0;
 
   skip_whitespace (s);
@@ -414,6 +453,9 @@ scan_object (StrictScanner *s,
           return FALSE;
         if (!member_name_is_new (s, object, count, &seen, name))
           return scanner_fail (s, open, _("the object has two members named “%s”"), name);
+        if (previous != NULL && tn_json_compare_names (previous, name) > 0)
+          s->not_canonical++;
+        previous = name;
 
         skip_whitespace (s);
         if (s->p == s->end || *s->p != ':')
@@ -439,8 +481,7 @@ scan_object (StrictScanner *s,
         return scanner_unexpected (s, _("“,” or “}”"));
       }
 
-  s->values[object].size = s->n_values - object;
-  s->values[object].length = count;
+  end_container (s, object, open, marks, count);
   return TRUE;
 }
 
@@ -448,10 +489,11 @@ static gboolean
 scan_array (StrictScanner *s,
             guint          depth)
 {
+  guint marks = s->not_canonical;
+  const char *open = s->p++;
   guint array = add_value (s, TN_JSON_ARRAY);
   guint count = 0;
 
-  s->p++;
   skip_whitespace (s);
   if (s->p < s->end && *s->p == ']')
     s->p++;
@@ -475,8 +517,7 @@ scan_array (StrictScanner *s,
         return scanner_unexpected (s, _("“,” or “]”"));
       }
 
-  s->values[array].size = s->n_values - array;
-  s->values[array].length = count;
+  end_container (s, array, open, marks, count);
   return TRUE;
 }
 
@@ -532,7 +573,8 @@ scan_value (StrictScanner *s,
 static TnJsonDoc *
 doc_new (TnJsonValue *values,
          guint        n_values,
-         char        *strings)
+         char        *strings,
+         char        *text)
 {
   TnJsonDoc *doc = g_new (TnJsonDoc, 1);
 
@@ -540,6 +582,7 @@ doc_new (TnJsonValue *values,
   doc->values = values;
   doc->n_values = n_values;
   doc->strings = strings;
+  doc->text = text;
   return doc;
 }
 
@@ -585,7 +628,7 @@ tn_json_doc_parse (const char  *text,
       g_free (s.strings);
       return NULL;
     }
-  return doc_new (s.values, s.n_values, s.strings);
+  return doc_new (s.values, s.n_values, s.strings, g_strndup (text, length));
 }
 
 JsonNode *
@@ -618,7 +661,23 @@ tn_json_doc_unref (TnJsonDoc *doc)
     return;
   g_free (doc->values);
   g_free (doc->strings);
+  g_free (doc->text);
   g_free (doc);
+}
+
+const char *
+tn_json_doc_canonical_text (TnJsonDoc          *doc,
+                            const TnJsonValue  *value,
+                            gsize              *length)
+{
+  g_return_val_if_fail (doc != NULL, NULL);
+  g_return_val_if_fail (value != NULL, NULL);
+
+  if (doc->text == NULL || !value->canonical ||
+      (value->kind != TN_JSON_OBJECT && value->kind != TN_JSON_ARRAY))
+    return NULL;
+  *length = value->text.length;
+  return doc->text + value->text.offset;
 }
 
 const TnJsonValue *
@@ -809,7 +868,7 @@ tn_json_doc_new_from_node (JsonNode  *node,
   copy.n_values = 0;
   copy.n_bytes = 0;
   copy_node (node, NULL, &copy);
-  return doc_new (copy.values, copy.n_values, copy.strings);
+  return doc_new (copy.values, copy.n_values, copy.strings, NULL);
 }
 
 JsonNode *

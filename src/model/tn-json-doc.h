@@ -29,6 +29,7 @@ struct _TnJsonValue
   TnJsonKind  kind;
   guint32     size;      /* values in this subtree, itself included */
   guint32     length;    /* string: bytes; array and object: children */
+  gboolean    canonical; /* array and object: parsed from RFC 8785 text */
   const char *name;      /* its member name inside an object, else NULL */
   union
   {
@@ -36,6 +37,11 @@ struct _TnJsonValue
     gint64      integer;
     double      number;
     const char *string;  /* NUL-terminated, valid UTF-8, no U+0000 */
+    struct
+    {
+      guint32   offset;  /* array and object: where its text was */
+      guint32   length;
+    } text;
   };
 };
 
@@ -52,6 +58,15 @@ TnJsonDoc         *tn_json_doc_new_from_node  (JsonNode           *node,
 TnJsonDoc         *tn_json_doc_ref            (TnJsonDoc          *doc);
 void               tn_json_doc_unref          (TnJsonDoc          *doc);
 const TnJsonValue *tn_json_doc_get_root       (TnJsonDoc          *doc);
+
+/* The text @value was parsed from, if that text already is its RFC 8785
+ * canonical form (what tn_canonical_json_append_value () would write):
+ * then a record a peer sent need not be written again to be hashed.
+ * Only arrays and objects are tracked; NULL for other values, other
+ * text, and documents not parsed from text. */
+const char        *tn_json_doc_canonical_text (TnJsonDoc          *doc,
+                                               const TnJsonValue  *value,
+                                               gsize              *length);
 
 /* A json-glib tree with the same content (transfer full). */
 JsonNode          *tn_json_value_to_node      (const TnJsonValue  *value);
@@ -78,6 +93,34 @@ const TnJsonValue *tn_json_value_get_object   (const TnJsonValue  *object,
                                                const char         *name);
 const TnJsonValue *tn_json_value_get_array    (const TnJsonValue  *object,
                                                const char         *name);
+
+/* Orders UTF-8 strings as their UTF-16 code units would be ordered,
+ * without converting them.  UTF-8 bytes already sort by code point, and
+ * UTF-16 agrees with code point order except that U+10000 and above
+ * (surrogates 0xD800–0xDBFF first) come before U+E000–U+FFFF.  Where two
+ * strings first differ, both sit at the same place in their UTF-8
+ * sequences; if those are lead bytes 0xEE/0xEF (U+E000–U+FFFF) against
+ * 0xF0–0xF4 (U+10000 and above), the order flips.  On invalid UTF-8 this
+ * is still a total order. */
+static inline int
+tn_json_compare_names (const char *a,
+                       const char *b)
+{
+  const guchar *s = (const guchar *) a;
+  const guchar *t = (const guchar *) b;
+
+  while (*s == *t && *s != '\0')
+    {
+      s++;
+      t++;
+    }
+
+  if (*s >= 0xf0 && (*t == 0xee || *t == 0xef))
+    return -1;
+  if (*t >= 0xf0 && (*s == 0xee || *s == 0xef))
+    return 1;
+  return (int) *s - (int) *t;
+}
 
 #define tn_json_value_foreach(child, container) \
   for (const TnJsonValue *child = tn_json_value_first (container); child != NULL; \

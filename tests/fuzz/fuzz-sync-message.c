@@ -102,6 +102,27 @@ canonical_of_value (const TnJsonValue *value)
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
+/* Every container the parser marks canonical writes back as its text:
+ * events are hashed from that text as it came. */
+static void
+check_canonical_marks (TnJsonDoc *doc)
+{
+  const TnJsonValue *root = tn_json_doc_get_root (doc);
+
+  for (guint32 i = 0; i < root->size; i++)
+    {
+      gsize length = 0;
+      const char *text = tn_json_doc_canonical_text (doc, root + i, &length);
+      g_autofree char *written = NULL;
+
+      if (text == NULL)
+        continue;
+      written = canonical_of_value (root + i);
+      if (written == NULL || strlen (written) != length || memcmp (written, text, length) != 0)
+        tn_fuzz_fail ("a value marked canonical is written otherwise", written);
+    }
+}
+
 static void
 check_document (const char *text,
                 gsize       size)
@@ -114,6 +135,7 @@ check_document (const char *text,
 
   if (doc == NULL)
     return;
+  check_canonical_marks (doc);
   copy = tn_json_value_to_node (tn_json_doc_get_root (doc));
   from_doc = canonical_of_value (tn_json_doc_get_root (doc));
   from_copy = tn_canonical_json_to_string (copy, NULL);
