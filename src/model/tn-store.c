@@ -309,6 +309,23 @@ load_identity (TnStore *self)
   self->fiscal_authority = g_strcmp0 (authority, "1") == 0;
 }
 
+/* SQLite counts the memory it uses by default, taking a process-wide
+ * mutex on every allocation; nothing here reads the count.  Only
+ * possible before SQLite starts, so it fails harmlessly if another
+ * library of the process opened a database first. */
+static void
+configure_sqlite_once (void)
+{
+  static gsize configured = 0;
+
+  if (g_once_init_enter (&configured))
+    {
+      if (sqlite3_config (SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK)
+        g_debug ("SQLite had started already: it keeps counting its memory");
+      g_once_init_leave (&configured, 1);
+    }
+}
+
 static gboolean
 open_at_version (TnStore      *self,
                  TnStoreFlags  flags,
@@ -317,6 +334,7 @@ open_at_version (TnStore      *self,
 {
   int version;
 
+  configure_sqlite_once ();
   if (sqlite3_open_v2 (self->path, &self->db,
                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                        NULL) != SQLITE_OK)
