@@ -425,6 +425,35 @@ forge_sale (const TnEvent   *real,
   return g_strdup (event->canonical);
 }
 
+/* @lane, granted a block by @authority, sells once and the authority
+ * learns of it: returns that sale's event, and in *@deps @lane's
+ * version vector after it (what its next event depends on). */
+static TnEvent *
+sell_within_block (TnStore          *authority,
+                   TnStore          *lane,
+                   TnSaleReceipt   **receipt,
+                   TnVersionVector **deps)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TnEvent) block = NULL;
+  g_autofree char *body = NULL;
+  TnEvent *event;
+
+  tn_test_add_product (authority, "SODA", 199, 1600);
+  block = grant (authority, lane);
+  tn_test_sync_one_way (authority, lane);
+  *receipt = tn_test_sell (lane, "SODA", 1000);
+  g_assert_false ((*receipt)->contingency);
+  tn_test_sync_one_way (lane, authority);
+
+  body = tn_test_sql_text (lane, "SELECT body FROM events WHERE event_id = ?",
+                           (*receipt)->event_id);
+  event = tn_event_from_json (body, -1, "test-store", &error);
+  g_assert_no_error (error);
+  *deps = tn_store_get_version_vector (lane, NULL);
+  return event;
+}
+
 static void
 test_out_of_block (Fixture       *fx,
                    gconstpointer  data)
@@ -432,31 +461,18 @@ test_out_of_block (Fixture       *fx,
   TnStore *authority = tn_test_lanes_get (fx, 0, TRUE);
   TnStore *lane2 = tn_test_lanes_get (fx, 1, FALSE);
   const char *device = tn_store_get_replica_id (lane2);
-  g_autoptr(TnEvent) block = NULL;
   g_autoptr(TnSaleReceipt) real = NULL;
   g_autoptr(TnEvent) real_event = NULL;
   g_autoptr(TnVersionVector) deps = NULL;
   g_autoptr(GPtrArray) forged = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *body = NULL;
   g_autofree char *stored_doc = NULL;
-  g_autoptr(GError) error = NULL;
   TnApplyResult result;
   guint n = 0;
   g_autoptr(GPtrArray) problems = NULL;
   gboolean named = FALSE;
 
-  tn_test_add_product (authority, "SODA", 199, 1600);
-  block = grant (authority, lane2);
-  tn_test_sync_one_way (authority, lane2);
-  real = tn_test_sell (lane2, "SODA", 1000);
-  g_assert_false (real->contingency);
-  tn_test_sync_one_way (lane2, authority);
-
+  real_event = sell_within_block (authority, lane2, &real, &deps);
   /* Lane 2's next event, claiming number 9999, which no block gives it. */
-  body = tn_test_sql_text (lane2, "SELECT body FROM events WHERE event_id = ?", real->event_id);
-  real_event = tn_event_from_json (body, -1, "test-store", &error);
-  g_assert_no_error (error);
-  deps = tn_store_get_version_vector (lane2, NULL);
   g_ptr_array_add (forged, forge_sale (real_event,
                                        tn_version_vector_get (deps, device) + 1,
                                        real_event->hlc + 1, tn_version_vector_copy (deps),
@@ -496,29 +512,18 @@ test_broken_chain_and_reuse (Fixture       *fx,
   TnStore *authority = tn_test_lanes_get (fx, 0, TRUE);
   TnStore *lane2 = tn_test_lanes_get (fx, 1, FALSE);
   const char *device = tn_store_get_replica_id (lane2);
-  g_autoptr(TnEvent) block = NULL;
   g_autoptr(TnSaleReceipt) real = NULL;
   g_autoptr(TnEvent) real_event = NULL;
   g_autoptr(TnEvent) broken = NULL;
   g_autoptr(TnVersionVector) deps = NULL;
   g_autoptr(GPtrArray) forged = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *body = NULL;
   g_autoptr(GError) error = NULL;
   TnApplyResult result;
   gint64 seq;
 
-  tn_test_add_product (authority, "SODA", 199, 1600);
-  block = grant (authority, lane2);
-  tn_test_sync_one_way (authority, lane2);
-  real = tn_test_sell (lane2, "SODA", 1000);
-  tn_test_sync_one_way (lane2, authority);
+  real_event = sell_within_block (authority, lane2, &real, &deps);
   g_assert_cmpint (tn_test_sql_int (authority, "SELECT count (*) FROM alerts "
                                                "WHERE priority = 0"), ==, 0);
-
-  body = tn_test_sql_text (lane2, "SELECT body FROM events WHERE event_id = ?", real->event_id);
-  real_event = tn_event_from_json (body, -1, "test-store", &error);
-  g_assert_no_error (error);
-  deps = tn_store_get_version_vector (lane2, NULL);
   seq = tn_version_vector_get (deps, device) + 1;
   /* Place 2 of the chain names a document that is not place 1; its
    * number is the next of the block. */
