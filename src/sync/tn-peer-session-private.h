@@ -18,6 +18,8 @@ G_BEGIN_DECLS
 #define MAX_IN_FLIGHT          4
 /* Events read from the log per origin at a time (never the whole log). */
 #define CURSOR_CHUNK           128
+/* Frames end before seq 1 + k·this of an origin (build_frames). */
+#define FRAME_ALIGN_EVENTS     2048
 #define HANDSHAKE_TIMEOUT_MS   10000
 #define DIGEST_IDLE_MS         1000
 #define DIGEST_PERIOD_S        600

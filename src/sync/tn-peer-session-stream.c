@@ -261,6 +261,13 @@ build_frames (TnPeerSession  *self,
       pending = g_queue_peek_head (best);
       if (batch->len > 0 && bytes + strlen (pending->text) + 1 > TN_SYNC_MAX_BATCH_BYTES - 1024)
         break;
+      /* A frame also ends before seq 1 + k·FRAME_ALIGN_EVENTS of an
+       * origin.  Peers streamed the same events from different points,
+       * or after a relay probe shifted one stream, then soon get the
+       * same frames again, which are compressed once for all of them
+       * (tn-ws-deflate.c). */
+      if (batch->len > 0 && pending->seq % FRAME_ALIGN_EVENTS == 1)
+        break;
       g_queue_pop_head (best);
       g_hash_table_insert (taken, (gpointer) best_origin,
                            GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (taken, best_origin)) + 1));
