@@ -586,10 +586,13 @@ doc_new (TnJsonValue *values,
   return doc;
 }
 
-TnJsonDoc *
-tn_json_doc_parse (const char  *text,
-                   gssize       length,
-                   GError     **error)
+/* @keep_text: for tn_json_doc_canonical_text (); a document that is only
+ * copied into a json-glib tree need not hold a copy of the text. */
+static TnJsonDoc *
+parse_doc (const char  *text,
+           gssize       length,
+           gboolean     keep_text,
+           GError     **error)
 {
   StrictScanner s = { 0 };
   const char *bad;
@@ -628,7 +631,15 @@ tn_json_doc_parse (const char  *text,
       g_free (s.strings);
       return NULL;
     }
-  return doc_new (s.values, s.n_values, s.strings, g_strndup (text, length));
+  return doc_new (s.values, s.n_values, s.strings, keep_text ? g_strndup (text, length) : NULL);
+}
+
+TnJsonDoc *
+tn_json_doc_parse (const char  *text,
+                   gssize       length,
+                   GError     **error)
+{
+  return parse_doc (text, length, TRUE, error);
 }
 
 JsonNode *
@@ -636,7 +647,7 @@ tn_json_parse_strict (const char  *text,
                       gssize       length,
                       GError     **error)
 {
-  g_autoptr(TnJsonDoc) doc = tn_json_doc_parse (text, length, error);
+  g_autoptr(TnJsonDoc) doc = parse_doc (text, length, FALSE, error);
 
   if (doc == NULL)
     return NULL;
