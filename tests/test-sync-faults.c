@@ -499,7 +499,18 @@ test_foreign_clients (Fixture       *fixture,
   huge[0] = '[';
   huge[5 * 1024 * 1024 - 1] = ']';
   g_assert_cmpuint (close_code_after (fixture, huge), ==, TN_SYNC_CLOSE_TOO_LARGE);
-  /* (e) Events of another store. */
+  /* (e) A flood: more frames at once than a peer waiting for acks can
+   * have on the way.  The lane closes before handling any of them (the
+   * first, not a hello, would otherwise close with 1008). */
+  {
+    g_autoptr(TnWsClient) client = tn_ws_client_open (l1, NULL);
+    g_autofree char *hello = tn_ws_client_next (client, 10000);
+
+    g_assert_nonnull (hello);
+    tn_ws_client_send_burst (client, "{\"type\":\"gossip\",\"text\":\"hi\"}", 300);
+    g_assert_cmpuint (tn_ws_client_close_code (client), ==, TN_SYNC_CLOSE_TOO_LARGE);
+  }
+  /* (f) Events of another store. */
   foreign = unseen_events_frame (fixture, "OTHER");
   decoded = tn_sync_message_decode (foreign, strlen (foreign), "S", &error);
   g_assert_null (decoded);
@@ -507,7 +518,7 @@ test_foreign_clients (Fixture       *fixture,
   g_test_message ("Events of another store: close code %u (%s)", expected, error->message);
   g_assert_cmpuint (expected, ==, TN_SYNC_CLOSE_AUTH);
   g_assert_cmpuint (close_code_after (fixture, foreign), ==, expected);
-  /* (f) A deflated frame of about 64 KiB that inflates to 64 MiB: refused
+  /* (g) A deflated frame of about 64 KiB that inflates to 64 MiB: refused
    * with 1009 once it passes the wire limit, not inflated whole first
    * (libsoup's extension would hold it twice, 128 MiB). */
   {

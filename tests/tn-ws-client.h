@@ -61,6 +61,11 @@ gboolean    tn_ws_client_handshake_as (TnWsClient   *client,
                                        const char   *replica,
                                        gboolean      expect_welcome,
                                        char        **sent_hello);
+/* Writes @count text frames of @text (at most 125 bytes) in one write
+ * on the socket, under libsoup: a peer flooding the lane. */
+void        tn_ws_client_send_burst (TnWsClient     *client,
+                                     const char     *text,
+                                     guint           count);
 void        tn_ws_client_free       (TnWsClient     *client);
 
 /* The canonical texts of the events of a new lane @terminal of store

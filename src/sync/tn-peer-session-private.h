@@ -16,6 +16,11 @@ G_BEGIN_DECLS
  * both handshakes are over, and then close one: what that one streamed
  * the other streams again. */
 #define MAX_IN_FLIGHT          4
+/* Frames received and not handled yet.  A peer keeping to the protocol
+ * has at most MAX_IN_FLIGHT "events" frames unacknowledged, besides
+ * small messages; one that sends far more is flooding us. */
+#define INBOX_MAX_FRAMES       256
+#define INBOX_MAX_BYTES        ((gsize) (MAX_IN_FLIGHT + 2) * TN_SYNC_MAX_FRAME)
 /* Events read from the log per origin at a time (never the whole log). */
 #define CURSOR_CHUNK           128
 /* Frames end before seq 1 + k·this of an origin (build_frames). */
@@ -77,6 +82,8 @@ struct _TnPeerSession
   gint64                   last_seen;      /* monotonic µs of any frame or pong */
   guint                    keepalive_s;
   gint64                   last_fiscal_request;
+  GQueue                   inbox;          /* GBytes: frames not handled yet */
+  gsize                    inbox_bytes;
 
   guint                    hello_source;
   guint                    handshake_timeout_source;
@@ -84,6 +91,7 @@ struct _TnPeerSession
   guint                    periodic_digest_source;
   guint                    liveness_source;
   guint                    relay_resume_source;
+  guint                    inbox_source;
 };
 
 enum

@@ -33,8 +33,10 @@ tn_peer_session_send_text_internal (TnPeerSession *self,
     soup_websocket_connection_send_text (self->connection, text);
 }
 
+/* The session is ending: no timer fires and no received frame is
+ * handled any more. */
 static void
-stop_timers (TnPeerSession *self)
+stop_sources (TnPeerSession *self)
 {
   tn_sync_clear_source (&self->hello_source);
   tn_sync_clear_source (&self->handshake_timeout_source);
@@ -42,6 +44,9 @@ stop_timers (TnPeerSession *self)
   tn_sync_clear_source (&self->periodic_digest_source);
   tn_sync_clear_source (&self->liveness_source);
   tn_sync_clear_source (&self->relay_resume_source);
+  tn_sync_clear_source (&self->inbox_source);
+  g_queue_clear_full (&self->inbox, (GDestroyNotify) g_bytes_unref);
+  self->inbox_bytes = 0;
 }
 
 /* The keepalive interval: KEEPALIVE_S, or TENDERO_SYNC_KEEPALIVE_S
@@ -73,7 +78,7 @@ tn_peer_session_fail_internal (TnPeerSession *self,
   if (code == TN_SYNC_CLOSE_AUTH)
     self->auth_failed = TRUE;
   tn_peer_session_send_text_internal (self, frame);
-  stop_timers (self);
+  stop_sources (self);
   /* Only a server may close with 1011 (RFC 6455): libsoup refuses it
    * from a client with a critical and leaves the connection open.  The
    * error frame above carries the real code. */
@@ -231,17 +236,54 @@ tn_peer_session_handle_handshake_internal (TnPeerSession  *self,
 /* Callbacks -------------------------------------------------------------- */
 
 static void
+handle_frame (TnPeerSession *self,
+              GBytes        *data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TnSyncMessage) message = NULL;
+  gsize length;
+  const char *text = g_bytes_get_data (data, &length);
+
+  message = tn_sync_message_decode (text, length, tn_store_get_store_id (self->store), &error);
+  if (message == NULL || !tn_peer_session_handle_message_internal (self, message, &error))
+    tn_peer_session_fail_internal (self, error);
+}
+
+static gboolean
+inbox_cb (gpointer user_data)
+{
+  TnPeerSession *self = user_data;
+  g_autoptr(TnPeerSession) hold = g_object_ref (self);
+  g_autoptr(GBytes) data = g_queue_pop_head (&self->inbox);
+
+  ASSERT_OWNER (self);
+  self->inbox_bytes -= g_bytes_get_size (data);
+  handle_frame (self, data);
+  /* Ending the session (a bad frame) emptied the inbox and removed us. */
+  if (self->inbox_source != 0 && g_queue_is_empty (&self->inbox))
+    {
+      self->inbox_source = 0;
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+/* libsoup reads a connection for as long as its peer keeps sending and
+ * handles each frame inside that read, so a lane applying one peer's
+ * stream (some 15 ms a frame) handled nothing from its other peers, and
+ * sent them nothing, until that stream paused: after a partition, the
+ * lanes' streams ran one after another.  Frames therefore wait in the
+ * inbox and are handled one per turn of the worker's loop, in order,
+ * taking turns with every connection's reads and writes. */
+static void
 connection_message_cb (SoupWebsocketConnection *connection,
                        gint                     type,
                        GBytes                  *data,
                        gpointer                 user_data)
 {
   TnPeerSession *self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(TnSyncMessage) message = NULL;
   g_autoptr(TnPeerSession) hold = g_object_ref (self);
-  gsize length;
-  const char *text = g_bytes_get_data (data, &length);
+  g_autoptr(GError) error = NULL;
 
   ASSERT_OWNER (self);
   if (self->state == TN_PEER_SESSION_CLOSED)
@@ -254,9 +296,20 @@ connection_message_cb (SoupWebsocketConnection *connection,
       tn_peer_session_fail_internal (self, error);
       return;
     }
-  message = tn_sync_message_decode (text, length, tn_store_get_store_id (self->store), &error);
-  if (message == NULL || !tn_peer_session_handle_message_internal (self, message, &error))
-    tn_peer_session_fail_internal (self, error);
+  if (self->inbox.length >= INBOX_MAX_FRAMES ||
+      self->inbox_bytes + g_bytes_get_size (data) > INBOX_MAX_BYTES)
+    {
+      g_set_error (&error, TN_ERROR, TN_ERROR_TOO_LARGE,
+                   _("The peer sent more than the sync protocol lets it send before "
+                     "an acknowledgement (%u frames, %" G_GSIZE_FORMAT " bytes waiting)"),
+                   self->inbox.length + 1, self->inbox_bytes + g_bytes_get_size (data));
+      tn_peer_session_fail_internal (self, error);
+      return;
+    }
+  g_queue_push_tail (&self->inbox, g_bytes_ref (data));
+  self->inbox_bytes += g_bytes_get_size (data);
+  if (self->inbox_source == 0)
+    self->inbox_source = tn_sync_idle_add (inbox_cb, self);
 }
 
 static void
@@ -279,7 +332,7 @@ connection_closed_cb (SoupWebsocketConnection *connection,
                self->peer_terminal ? ", terminal " : "",
                self->peer_terminal ? self->peer_terminal : "", code);
   self->state = TN_PEER_SESSION_CLOSED;
-  stop_timers (self);
+  stop_sources (self);
   g_signal_emit (self, tn_peer_session_signals[SIGNAL_CLOSED], 0);
 }
 
@@ -347,7 +400,7 @@ liveness_cb (gpointer user_data)
   g_message ("Sync with %s%s%s: no answer for %" G_GINT64_FORMAT " s; closing to reconnect",
              self->label, self->peer_terminal ? " " : "",
              self->peer_terminal ? self->peer_terminal : "", silent_s);
-  stop_timers (self);
+  stop_sources (self);
   if (soup_websocket_connection_get_state (self->connection) == SOUP_WEBSOCKET_STATE_OPEN)
     soup_websocket_connection_close (self->connection, TN_SYNC_CLOSE_GOING_AWAY, NULL);
   return G_SOURCE_REMOVE;
@@ -370,7 +423,7 @@ tn_peer_session_dispose (GObject *object)
 {
   TnPeerSession *self = TN_PEER_SESSION (object);
 
-  stop_timers (self);
+  stop_sources (self);
   if (self->connection != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->connection, self);
@@ -524,7 +577,7 @@ tn_peer_session_close (TnPeerSession *self)
   g_return_if_fail (TN_IS_PEER_SESSION (self));
   ASSERT_OWNER (self);
 
-  stop_timers (self);
+  stop_sources (self);
   if (self->connection != NULL &&
       soup_websocket_connection_get_state (self->connection) == SOUP_WEBSOCKET_STATE_OPEN)
     soup_websocket_connection_close (self->connection, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
@@ -581,7 +634,7 @@ tn_peer_session_close_superseded (TnPeerSession *self)
   g_message ("Sync with terminal %s (%s): another connection with it carries the sync; "
              "closing this one", self->peer_terminal ? self->peer_terminal : "?", self->label);
   self->superseded = TRUE;
-  stop_timers (self);
+  stop_sources (self);
   if (soup_websocket_connection_get_state (self->connection) == SOUP_WEBSOCKET_STATE_OPEN)
     soup_websocket_connection_close (self->connection, TN_SYNC_CLOSE_SUPERSEDED, NULL);
 }

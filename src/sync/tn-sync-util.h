@@ -22,8 +22,24 @@ tn_sync_timeout_add (guint       interval_ms,
   return id;
 }
 
+/* An idle at G_PRIORITY_DEFAULT on the thread-default context: work that
+ * takes turns with the sockets' sources rather than waiting for them. */
+static inline guint
+tn_sync_idle_add (GSourceFunc func,
+                  gpointer    data)
+{
+  GSource *source = g_idle_source_new ();
+  guint id;
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, func, data, NULL);
+  id = g_source_attach (source, g_main_context_get_thread_default ());
+  g_source_unref (source);
+  return id;
+}
+
 /* Removes the source @id from the thread-default context (where
- * tn_sync_timeout_add () put it) and zeroes it. */
+ * tn_sync_timeout_add () and tn_sync_idle_add () put it) and zeroes it. */
 static inline void
 tn_sync_clear_source (guint *id)
 {
