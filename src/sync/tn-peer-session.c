@@ -301,8 +301,9 @@ connection_message_cb (SoupWebsocketConnection *connection,
     {
       g_set_error (&error, TN_ERROR, TN_ERROR_TOO_LARGE,
                    _("The peer sent more than the sync protocol lets it send before "
-                     "an acknowledgement (%u frames, %" G_GSIZE_FORMAT " bytes waiting)"),
-                   self->inbox.length + 1, self->inbox_bytes + g_bytes_get_size (data));
+                     "an acknowledgement (%u frames, %u KiB waiting)"),
+                   self->inbox.length + 1,
+                   (guint) ((self->inbox_bytes + g_bytes_get_size (data)) / 1024));
       tn_peer_session_fail_internal (self, error);
       return;
     }
