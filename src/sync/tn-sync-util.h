@@ -6,14 +6,13 @@
 G_BEGIN_DECLS
 
 /* The sync worker's objects run on the worker thread's GMainContext, so
- * their timers must go there too: g_timeout_add () would attach to the
- * global default context (the UI thread's). */
+ * their sources must go there too: g_timeout_add () would attach to the
+ * global default context (the UI thread's).  Takes @source. */
 static inline guint
-tn_sync_timeout_add (guint       interval_ms,
-                     GSourceFunc func,
-                     gpointer    data)
+tn_sync_attach (GSource     *source,
+                GSourceFunc  func,
+                gpointer     data)
 {
-  GSource *source = g_timeout_source_new (interval_ms);
   guint id;
 
   g_source_set_callback (source, func, data, NULL);
@@ -22,20 +21,24 @@ tn_sync_timeout_add (guint       interval_ms,
   return id;
 }
 
-/* An idle at G_PRIORITY_DEFAULT on the thread-default context: work that
- * takes turns with the sockets' sources rather than waiting for them. */
+static inline guint
+tn_sync_timeout_add (guint       interval_ms,
+                     GSourceFunc func,
+                     gpointer    data)
+{
+  return tn_sync_attach (g_timeout_source_new (interval_ms), func, data);
+}
+
+/* An idle at G_PRIORITY_DEFAULT: work that takes turns with the
+ * sockets' sources rather than waiting for them. */
 static inline guint
 tn_sync_idle_add (GSourceFunc func,
                   gpointer    data)
 {
   GSource *source = g_idle_source_new ();
-  guint id;
 
   g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_callback (source, func, data, NULL);
-  id = g_source_attach (source, g_main_context_get_thread_default ());
-  g_source_unref (source);
-  return id;
+  return tn_sync_attach (source, func, data);
 }
 
 /* Removes the source @id from the thread-default context (where
