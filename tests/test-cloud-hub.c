@@ -221,7 +221,10 @@ wait_uploaded (TnLane *lane)
                               json_object_get_string_member_with_default (cloud, "last_error",
                                                                           "none"));
       if (g_get_monotonic_time () > deadline)
-        g_error ("The hub did not get everything: %s", last);
+        {
+          tn_lane_print_log (lane);
+          g_error ("The hub did not get everything: %s", last);
+        }
       g_usleep (TN_LANE_POLL_INTERVAL_US);
     }
 }

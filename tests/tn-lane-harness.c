@@ -290,6 +290,16 @@ tn_lane_fixture_setup (TnLaneFixture *fixture,
 }
 
 void
+tn_lane_print_log (TnLane *lane)
+{
+  g_autofree char *log = g_strdup_printf ("%s.log", lane->dir);
+  g_autofree char *text = NULL;
+
+  if (g_file_get_contents (log, &text, NULL, NULL))
+    g_test_message ("%s log:\n%s", lane->terminal, text);
+}
+
+void
 tn_lane_fixture_teardown (TnLaneFixture *fixture,
                           gconstpointer  data)
 {
@@ -303,13 +313,7 @@ tn_lane_fixture_teardown (TnLaneFixture *fixture,
       if (running && !g_test_failed ())
         g_assert_cmpint (status, ==, 0);
       if (g_test_failed () && lane->dir != NULL)
-        {
-          g_autofree char *log = g_strdup_printf ("%s.log", lane->dir);
-          g_autofree char *text = NULL;
-
-          if (g_file_get_contents (log, &text, NULL, NULL))
-            g_test_message ("%s log:\n%s", lane->terminal, text);
-        }
+        tn_lane_print_log (lane);
       g_free (lane->dir);
       g_free (lane->terminal);
       g_strfreev (lane->env);

@@ -76,6 +76,9 @@ void        tn_lane_init           (TnLaneFixture *fixture,
                                     int            peer_index);
 /* Starts the lane; its stderr is appended to <dir>.log. */
 void        tn_lane_start          (TnLane        *lane);
+/* Prints <dir>.log as a test message: call it before a fatal g_error (),
+ * after which the fixture's teardown, which prints it too, never runs. */
+void        tn_lane_print_log      (TnLane        *lane);
 /* SIGTERM, then the lane must be gone within @limit_us; returns its exit
  * status (-1 if it had to be killed). */
 int         tn_lane_stop           (TnLane        *lane,
