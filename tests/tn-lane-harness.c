@@ -381,8 +381,12 @@ tn_lane_wait_converged (TnLaneFixture *fixture,
       if (same)
         return;
       if (g_get_monotonic_time () > deadline)
-        g_error ("Lanes did not converge within %" G_GINT64_FORMAT " s (%s)",
-                 timeout_us / G_USEC_PER_SEC, last ? last : "held back");
+        {
+          for (guint i = 0; i < n; i++)
+            tn_lane_print_log (&fixture->lanes[i]);
+          g_error ("Lanes did not converge within %" G_GINT64_FORMAT " s (%s)",
+                   timeout_us / G_USEC_PER_SEC, last ? last : "held back");
+        }
       g_usleep (TN_LANE_POLL_INTERVAL_US);
     }
 }
