@@ -473,14 +473,7 @@ tn_store_list_conflicts (TnStore  *store,
 gint64
 tn_store_count_conflicts (TnStore *store)
 {
-  sqlite3_stmt *stmt = tn_store_stmt (store, "SELECT count (*) FROM conflicts", NULL);
-  gint64 n = 0;
-
-  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
-    n = sqlite3_column_int64 (stmt, 0);
-  if (stmt != NULL)
-    sqlite3_reset (stmt);
-  return n;
+  return tn_store_query_int (store, "SELECT count (*) FROM conflicts", NULL, 0, 0, NULL);
 }
 
 gboolean

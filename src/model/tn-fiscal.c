@@ -21,39 +21,13 @@ kind_name (TnFiscalKind kind)
     }
 }
 
-static gint64
-query_int (TnStore     *store,
-           const char  *sql,
-           const char  *text_arg,
-           gint64       int_arg,
-           gint64       default_value,
-           GError     **error)
-{
-  sqlite3_stmt *stmt = tn_store_stmt (store, sql, error);
-  gint64 value = default_value;
-
-  if (stmt == NULL)
-    return default_value;
-  if (text_arg != NULL)
-    sqlite3_bind_text (stmt, 1, text_arg, -1, SQLITE_STATIC);
-  if (sqlite3_bind_parameter_count (stmt) >= 2)
-    sqlite3_bind_int64 (stmt, 2, int_arg);
-  if (tn_store_step_row (store, stmt, error))
-    {
-      if (sqlite3_column_type (stmt, 0) != SQLITE_NULL)
-        value = sqlite3_column_int64 (stmt, 0);
-      sqlite3_reset (stmt);
-    }
-  return value;
-}
-
 /* The last store number this device used (0 if none). */
 static gint64
 last_store_number (TnStore    *store,
                    const char *device,
                    GError    **error)
 {
-  return query_int (store,
+  return tn_store_query_int (store,
       "SELECT max (number) FROM fiscal_documents WHERE device = ? AND series = 'store'",
       device, 0, 0, error);
 }
@@ -96,7 +70,7 @@ tn_fiscal_get_reserve (TnStore          *store,
         }
     }
   if (local_error == NULL)
-    out->contingency_documents = query_int (store,
+    out->contingency_documents = tn_store_query_int (store,
         "SELECT count (*) FROM fiscal_documents WHERE device = ? AND series = 'contingency'",
         device, 0, 0, &local_error);
   if (local_error != NULL)
@@ -163,10 +137,10 @@ tn_fiscal_grant_block (TnStore     *store,
 
   /* The authority sees every grant it ever made (they are its own
    * events), so the next block always starts past all of them. */
-  first = query_int (store,
-                     "SELECT max (first + count) FROM fiscal_blocks WHERE first > "
-                     "(SELECT max (first) FROM fiscal_blocks) - " G_STRINGIFY (TN_FISCAL_MAX_BLOCK),
-                     NULL, 0, 1, &local_error);
+  first = tn_store_query_int (store,
+      "SELECT max (first + count) FROM fiscal_blocks WHERE first > "
+      "(SELECT max (first) FROM fiscal_blocks) - " G_STRINGIFY (TN_FISCAL_MAX_BLOCK),
+      NULL, 0, 1, &local_error);
   if (local_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
@@ -265,7 +239,7 @@ tn_fiscal_next_document (TnStore       *store,
   if (kind == TN_FISCAL_Z_REPORT)
     {
       series = "z";
-      number = query_int (store,
+      number = tn_store_query_int (store,
           "SELECT count (*) FROM fiscal_documents WHERE device = ? AND series = 'z'",
           device, 0, 0, &local_error) + 1;
       doc = g_strdup_printf ("%s-Z-%06" PRId64, terminal, number);
@@ -448,12 +422,10 @@ tn_fiscal_record_document (TnStore        *store,
       /* Not in the nearest block: count all blocks that could reach it
        * (a device has hundreds in the last TN_FISCAL_MAX_BLOCK numbers). */
       if (in_block == 0)
-        in_block = query_int (store,
-                              "SELECT count (*) FROM fiscal_blocks WHERE device = ?1 "
-                              "AND first <= ?2 "
-                              "AND first > ?2 - " G_STRINGIFY (TN_FISCAL_MAX_BLOCK) " "
-                              "AND ?2 < first + count",
-                              event->origin, number, 0, &local_error);
+        in_block = tn_store_query_int (store,
+            "SELECT count (*) FROM fiscal_blocks WHERE device = ?1 AND first <= ?2 "
+            "AND first > ?2 - " G_STRINGIFY (TN_FISCAL_MAX_BLOCK) " AND ?2 < first + count",
+            event->origin, number, 0, &local_error);
       if (local_error != NULL)
         goto failed;
 

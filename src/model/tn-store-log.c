@@ -670,14 +670,7 @@ apply_remote_locked (TnStore        *self,
 static int
 read_synchronous (TnStore *self)
 {
-  sqlite3_stmt *stmt = tn_store_stmt (self, "PRAGMA synchronous", NULL);
-  int level = -1;
-
-  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
-    level = sqlite3_column_int (stmt, 0);
-  if (stmt != NULL)
-    sqlite3_reset (stmt);
-  return level;
+  return (int) tn_store_query_int (self, "PRAGMA synchronous", NULL, 0, -1, NULL);
 }
 
 /* Commits that follow do not wait for the disk (synchronous=NORMAL in
@@ -793,14 +786,7 @@ tn_store_read_events (TnStore     *self,
 gint64
 tn_store_count_held_back (TnStore *self)
 {
-  sqlite3_stmt *stmt = tn_store_stmt (self, "SELECT count(*) FROM holdback", NULL);
-  gint64 n = 0;
-
-  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
-    n = sqlite3_column_int64 (stmt, 0);
-  if (stmt != NULL)
-    sqlite3_reset (stmt);
-  return n;
+  return tn_store_query_int (self, "SELECT count (*) FROM holdback", NULL, 0, 0, NULL);
 }
 
 /* Outbox --------------------------------------------------------------- */

@@ -36,6 +36,15 @@ gboolean      tn_store_step_done     (TnStore      *self,
 gboolean      tn_store_step_row      (TnStore      *self,
                                       sqlite3_stmt *stmt,
                                       GError      **error);
+/* The first column of @sql's first row as an integer, or @default_value
+ * if there is no row, it is NULL or reading fails (then @error is set).
+ * @text_arg binds ?1 when not NULL, @int_arg ?2 when the SQL has it. */
+gint64        tn_store_query_int     (TnStore     *self,
+                                      const char  *sql,
+                                      const char  *text_arg,
+                                      gint64       int_arg,
+                                      gint64       default_value,
+                                      GError     **error);
 gboolean      tn_store_set_db_error  (TnStore     *self,
                                       GError     **error,
                                       const char  *what);

@@ -220,6 +220,32 @@ tn_store_step_row (TnStore      *self,
   return FALSE;
 }
 
+gint64
+tn_store_query_int (TnStore     *self,
+                    const char  *sql,
+                    const char  *text_arg,
+                    gint64       int_arg,
+                    gint64       default_value,
+                    GError     **error)
+{
+  sqlite3_stmt *stmt = tn_store_stmt (self, sql, error);
+  gint64 value = default_value;
+
+  if (stmt == NULL)
+    return default_value;
+  if (text_arg != NULL)
+    sqlite3_bind_text (stmt, 1, text_arg, -1, SQLITE_STATIC);
+  if (sqlite3_bind_parameter_count (stmt) >= 2)
+    sqlite3_bind_int64 (stmt, 2, int_arg);
+  if (tn_store_step_row (self, stmt, error))
+    {
+      if (sqlite3_column_type (stmt, 0) != SQLITE_NULL)
+        value = sqlite3_column_int64 (stmt, 0);
+      sqlite3_reset (stmt);
+    }
+  return value;
+}
+
 /* meta and settings are the same key → value table under two names:
  * @select_sql reads one value, @upsert_sql writes one. */
 static char *
@@ -865,13 +891,5 @@ tn_store_list_dead_letters (TnStore  *self,
 gint64
 tn_store_count_dead_letters (TnStore *self)
 {
-  sqlite3_stmt *stmt = tn_store_stmt (self, "SELECT count (*) FROM dead_letters", NULL);
-  gint64 n = 0;
-
-  if (stmt == NULL)
-    return 0;
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    n = sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
-  return n;
+  return tn_store_query_int (self, "SELECT count (*) FROM dead_letters", NULL, 0, 0, NULL);
 }
