@@ -59,7 +59,6 @@ tn_hub_fiscal_grant (TnHubDb     *db,
   g_autofree char *next_text = NULL;
   g_autoptr(TnEvent) event = NULL;
   const char *params[2] = { store, NULL };
-  JsonObject *object;
   JsonNode *payload;
   gint64 seen, first;
 
@@ -82,13 +81,7 @@ tn_hub_fiscal_grant (TnHubDb     *db,
       goto fail;
     }
 
-  object = json_object_new ();
-  json_object_set_string_member (object, "device", device);
-  json_object_set_string_member (object, "terminal", terminal);
-  json_object_set_int_member (object, "first", first);
-  json_object_set_int_member (object, "count", TN_FISCAL_BLOCK_SIZE);
-  payload = json_node_new (JSON_NODE_OBJECT);
-  json_node_take_object (payload, object);
+  payload = tn_fiscal_block_payload (device, terminal, first);
   event = tn_hub_origin_append (db, store, &row, TN_EVENT_FISCAL_BLOCK_GRANTED, payload,
                                 FALSE, error);
   if (event == NULL)

@@ -108,6 +108,22 @@ tn_fiscal_wants_block (TnStore *store)
   return tn_fiscal_device_wants_block (store, tn_store_get_replica_id (store));
 }
 
+JsonNode *
+tn_fiscal_block_payload (const char *device,
+                         const char *terminal,
+                         gint64      first)
+{
+  JsonObject *object = json_object_new ();
+  JsonNode *payload = json_node_new (JSON_NODE_OBJECT);
+
+  json_object_set_string_member (object, "device", device);
+  json_object_set_string_member (object, "terminal", terminal);
+  json_object_set_int_member (object, "first", first);
+  json_object_set_int_member (object, "count", TN_FISCAL_BLOCK_SIZE);
+  json_node_take_object (payload, object);
+  return payload;
+}
+
 TnEvent *
 tn_fiscal_grant_block (TnStore     *store,
                        const char  *device,
@@ -115,8 +131,6 @@ tn_fiscal_grant_block (TnStore     *store,
                        GError     **error)
 {
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(JsonNode) payload = NULL;
-  JsonObject *object;
   gint64 first;
 
   g_return_val_if_fail (tn_store_in_transaction (store), NULL);
@@ -147,15 +161,8 @@ tn_fiscal_grant_block (TnStore     *store,
       return NULL;
     }
 
-  object = json_object_new ();
-  json_object_set_string_member (object, "device", device);
-  json_object_set_string_member (object, "terminal", terminal);
-  json_object_set_int_member (object, "first", first);
-  json_object_set_int_member (object, "count", TN_FISCAL_BLOCK_SIZE);
-  payload = json_node_new (JSON_NODE_OBJECT);
-  json_node_take_object (payload, object);
-  return tn_store_append (store, TN_EVENT_FISCAL_BLOCK_GRANTED, g_steal_pointer (&payload),
-                          error);
+  return tn_store_append (store, TN_EVENT_FISCAL_BLOCK_GRANTED,
+                          tn_fiscal_block_payload (device, terminal, first), error);
 }
 
 TnEvent *

@@ -52,6 +52,13 @@ gboolean   tn_fiscal_wants_block     (TnStore          *store);
 gboolean   tn_fiscal_device_wants_block (TnStore       *store,
                                          const char    *device);
 
+/* The payload of a FiscalBlockGranted event giving @device (working as
+ * @terminal) TN_FISCAL_BLOCK_SIZE numbers from @first: the lane and hub
+ * authorities grant the same record. */
+JsonNode  *tn_fiscal_block_payload   (const char       *device,
+                                      const char       *terminal,
+                                      gint64            first);
+
 /* Fiscal authority only, inside a write transaction: grants the next
  * block of the store sequence to @device (which may be this lane) by
  * appending a FiscalBlockGranted event.  Transfer full. */
