@@ -159,12 +159,15 @@ validate_amount (gint64   amount,
   return TRUE;
 }
 
-gboolean
-tn_store_charge_debt (TnStore     *store,
-                      const char  *customer_id,
-                      gint64       amount,
-                      const char  *note,
-                      GError     **error)
+/* DebtCharged and DebtPaid carry the same fields but their last one. */
+static gboolean
+commit_debt (TnStore      *store,
+             TnEventType   type,
+             const char   *customer_id,
+             gint64        amount,
+             const char   *extra_name,
+             const char   *extra_value,
+             GError      **error)
 {
   JsonObject *payload;
 
@@ -173,9 +176,19 @@ tn_store_charge_debt (TnStore     *store,
   payload = json_object_new ();
   json_object_set_string_member (payload, "customer_id", customer_id);
   json_object_set_int_member (payload, "amount", amount);
-  if (note != NULL)
-    json_object_set_string_member (payload, "note", note);
-  return tn_store_commit_event (store, TN_EVENT_DEBT_CHARGED, payload, error);
+  if (extra_value != NULL)
+    json_object_set_string_member (payload, extra_name, extra_value);
+  return tn_store_commit_event (store, type, payload, error);
+}
+
+gboolean
+tn_store_charge_debt (TnStore     *store,
+                      const char  *customer_id,
+                      gint64       amount,
+                      const char  *note,
+                      GError     **error)
+{
+  return commit_debt (store, TN_EVENT_DEBT_CHARGED, customer_id, amount, "note", note, error);
 }
 
 gboolean
@@ -185,15 +198,8 @@ tn_store_pay_debt (TnStore     *store,
                    const char  *method,
                    GError     **error)
 {
-  JsonObject *payload;
-
-  if (!validate_name (customer_id, "A customer id", error) || !validate_amount (amount, error))
-    return FALSE;
-  payload = json_object_new ();
-  json_object_set_string_member (payload, "customer_id", customer_id);
-  json_object_set_int_member (payload, "amount", amount);
-  json_object_set_string_member (payload, "method", method ? method : "cash");
-  return tn_store_commit_event (store, TN_EVENT_DEBT_PAID, payload, error);
+  return commit_debt (store, TN_EVENT_DEBT_PAID, customer_id, amount, "method",
+                      method ? method : "cash", error);
 }
 
 gboolean
