@@ -358,33 +358,20 @@ tn_cash_window_init (TnCashWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 }
 
-static void
-on_destroyed (GtkWidget     *window,
-              TnApplication *app)
-{
-  g_object_set_data (G_OBJECT (app), "tn-cash-window", NULL);
-}
-
 void
 tn_cash_window_present (GtkWindow     *parent,
                         TnApplication *app)
 {
   TnCashWindow *self;
+  gboolean created;
 
   g_return_if_fail (TN_IS_APPLICATION (app));
 
-  self = g_object_get_data (G_OBJECT (app), "tn-cash-window");
-  if (self == NULL)
-    {
-      tn_manager_load_css (gdk_display_get_default ());
-      self = g_object_new (TN_TYPE_CASH_WINDOW, "application", app, NULL);
-      self->app = g_object_ref (app);
-      g_object_set_data (G_OBJECT (app), "tn-cash-window", self);
-      /* Sales change what the drawer should hold. */
-      g_signal_connect_object (app, "store-changed", G_CALLBACK (refresh), self,
-                               G_CONNECT_SWAPPED);
-      g_signal_connect (self, "destroy", G_CALLBACK (on_destroyed), app);
-    }
+  /* Sales change what the drawer should hold: refresh on store changes. */
+  self = TN_CASH_WINDOW (tn_manager_window_get (app, TN_TYPE_CASH_WINDOW,
+                                                G_CALLBACK (refresh), &created));
+  if (created)
+    self->app = g_object_ref (app);
   gtk_window_set_transient_for (GTK_WINDOW (self), parent);
   refresh (self);
   gtk_window_present (GTK_WINDOW (self));

@@ -333,31 +333,20 @@ tn_conflicts_window_init (TnConflictsWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 }
 
-static void
-on_destroyed (GtkWidget     *window,
-              TnApplication *app)
-{
-  g_object_set_data (G_OBJECT (app), "tn-conflicts-window", NULL);
-}
-
 void
 tn_conflicts_window_present (GtkWindow     *parent,
                              TnApplication *app)
 {
   TnConflictsWindow *self;
+  gboolean created;
 
   g_return_if_fail (TN_IS_APPLICATION (app));
 
-  self = g_object_get_data (G_OBJECT (app), "tn-conflicts-window");
-  if (self == NULL)
+  self = TN_CONFLICTS_WINDOW (tn_manager_window_get (app, TN_TYPE_CONFLICTS_WINDOW,
+                                                     G_CALLBACK (reload), &created));
+  if (created)
     {
-      tn_manager_load_css (gdk_display_get_default ());
-      self = g_object_new (TN_TYPE_CONFLICTS_WINDOW, "application", app, NULL);
       self->app = g_object_ref (app);
-      g_object_set_data (G_OBJECT (app), "tn-conflicts-window", self);
-      g_signal_connect_object (app, "store-changed", G_CALLBACK (reload), self,
-                               G_CONNECT_SWAPPED);
-      g_signal_connect (self, "destroy", G_CALLBACK (on_destroyed), app);
       tn_sync_follow (G_OBJECT (self), app, &self->service, sync_handlers,
                       G_N_ELEMENTS (sync_handlers), NULL);
     }

@@ -551,31 +551,20 @@ tn_history_window_init (TnHistoryWindow *self)
   add_column (self, COLUMN_VOID, NULL, FALSE);
 }
 
-static void
-on_destroyed (GtkWidget     *window,
-              TnApplication *app)
-{
-  g_object_set_data (G_OBJECT (app), "tn-history-window", NULL);
-}
-
 void
 tn_history_window_present (GtkWindow     *parent,
                            TnApplication *app)
 {
   TnHistoryWindow *self;
+  gboolean created;
 
   g_return_if_fail (TN_IS_APPLICATION (app));
 
-  self = g_object_get_data (G_OBJECT (app), "tn-history-window");
-  if (self == NULL)
+  self = TN_HISTORY_WINDOW (tn_manager_window_get (app, TN_TYPE_HISTORY_WINDOW,
+                                                   G_CALLBACK (reload), &created));
+  if (created)
     {
-      tn_manager_load_css (gdk_display_get_default ());
-      self = g_object_new (TN_TYPE_HISTORY_WINDOW, "application", app, NULL);
       self->app = g_object_ref (app);
-      g_object_set_data (G_OBJECT (app), "tn-history-window", self);
-      g_signal_connect_object (app, "store-changed", G_CALLBACK (reload), self,
-                               G_CONNECT_SWAPPED);
-      g_signal_connect (self, "destroy", G_CALLBACK (on_destroyed), app);
       tn_sync_follow (G_OBJECT (self), app, &self->service, sync_handlers,
                       G_N_ELEMENTS (sync_handlers), NULL);
     }

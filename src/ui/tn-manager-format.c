@@ -225,6 +225,32 @@ tn_manager_load_css (GdkDisplay *display)
                           g_object_unref);
 }
 
+static void
+forget_window (GtkWidget     *window,
+               TnApplication *app)
+{
+  g_object_set_data (G_OBJECT (app), G_OBJECT_TYPE_NAME (window), NULL);
+}
+
+GtkWindow *
+tn_manager_window_get (TnApplication *app,
+                       GType          type,
+                       GCallback      refresh,
+                       gboolean      *created)
+{
+  GtkWindow *window = g_object_get_data (G_OBJECT (app), g_type_name (type));
+
+  *created = window == NULL;
+  if (window != NULL)
+    return window;
+  tn_manager_load_css (gdk_display_get_default ());
+  window = g_object_new (type, "application", app, NULL);
+  g_object_set_data (G_OBJECT (app), g_type_name (type), window);
+  g_signal_connect (window, "destroy", G_CALLBACK (forget_window), app);
+  g_signal_connect_object (app, "store-changed", refresh, window, G_CONNECT_SWAPPED);
+  return window;
+}
+
 void
 tn_manager_show_error (GtkLabel   *label,
                        const char *message)

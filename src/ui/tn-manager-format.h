@@ -4,6 +4,7 @@
 #include <gtk/gtk.h>
 #include <json-glib/json-glib.h>
 
+#include "tn-application.h"
 #include "tn-operations.h"
 #include "tn-store.h"
 
@@ -44,6 +45,15 @@ char     *tn_manager_cloud_state_text (JsonObject  *cloud,
 /* Loads the manager screens' style sheet (tn-manager.css) into @display
  * once. */
 void      tn_manager_load_css         (GdkDisplay  *display);
+
+/* Each manager screen is one window per application: the open window of
+ * @type, or a new one (*@created set) that loads the style sheet, is
+ * forgotten when destroyed and calls @refresh (with the window) when the
+ * store changes. */
+GtkWindow *tn_manager_window_get      (TnApplication *app,
+                                       GType          type,
+                                       GCallback      refresh,
+                                       gboolean      *created);
 
 /* Shows @message in @label (an inline error), or hides the label for NULL. */
 void      tn_manager_show_error       (GtkLabel    *label,

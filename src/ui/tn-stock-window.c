@@ -566,31 +566,20 @@ tn_stock_window_init (TnStockWindow *self)
   show_product (self, NULL);
 }
 
-static void
-on_destroyed (GtkWidget     *window,
-              TnApplication *app)
-{
-  g_object_set_data (G_OBJECT (app), "tn-stock-window", NULL);
-}
-
 void
 tn_stock_window_present (GtkWindow     *parent,
                          TnApplication *app)
 {
   TnStockWindow *self;
+  gboolean created;
 
   g_return_if_fail (TN_IS_APPLICATION (app));
 
-  self = g_object_get_data (G_OBJECT (app), "tn-stock-window");
-  if (self == NULL)
+  self = TN_STOCK_WINDOW (tn_manager_window_get (app, TN_TYPE_STOCK_WINDOW,
+                                                 G_CALLBACK (refresh), &created));
+  if (created)
     {
-      tn_manager_load_css (gdk_display_get_default ());
-      self = g_object_new (TN_TYPE_STOCK_WINDOW, "application", app, NULL);
       self->app = g_object_ref (app);
-      g_object_set_data (G_OBJECT (app), "tn-stock-window", self);
-      g_signal_connect (self, "destroy", G_CALLBACK (on_destroyed), app);
-      g_signal_connect_object (app, "store-changed", G_CALLBACK (refresh), self,
-                               G_CONNECT_SWAPPED);
       tn_sync_follow (G_OBJECT (self), app, &self->service, sync_handlers,
                       G_N_ELEMENTS (sync_handlers), NULL);
       search (self, NULL, FALSE);

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The stock window lists the catalogue with its stock, and shows goods
-received on another lane once they replicate, without being reopened."""
+received on another lane once they replicate, without being reopened.
+Escape closes it, and it opens again."""
 import tnui
 import scenarios as sc
 
@@ -29,6 +30,15 @@ def main():
         tnui.wait_for(lambda: stock_shown(stock, "30"),
                       "the 6 tins received on L2 to show (30 in stock)", timeout=60)
         tnui.check(True, "the window shows 30 after L2's delivery replicated")
+
+        # The search field is empty: Escape closes the window; the shortcut
+        # makes a new one (the application forgot the closed one).
+        tnui.key("Stock and Products", "Escape")
+        app.no_window("Stock and Products")
+        tnui.key("Tendero", "ctrl+shift+s")
+        stock = app.window("Stock and Products")
+        tnui.wait_for(lambda: stock_shown(stock, "30"), "the reopened window to show 30")
+        tnui.check(True, "closed with Escape, the stock window opens again with 30 in stock")
     finally:
         peer.stop()
         app.stop()

@@ -130,24 +130,22 @@ class App:
                 return child
         return None
 
+    def windows(self, title):
+        """The showing top-level windows with this title."""
+        found = []
+        for i in range(self.accessible.childCount):
+            child = self.accessible.getChildAtIndex(i)
+            if child is not None and child.name == title and showing(child):
+                found.append(child)
+        return found
+
     def window(self, title, timeout=TIMEOUT):
         """The top-level window with this title."""
-        def look():
-            for i in range(self.accessible.childCount):
-                child = self.accessible.getChildAtIndex(i)
-                if child is not None and child.name == title and showing(child):
-                    return child
-            return None
-        return wait_for(look, f"the window “{title}”", timeout)
+        return wait_for(lambda: next(iter(self.windows(title)), None),
+                        f"the window “{title}”", timeout)
 
     def no_window(self, title, timeout=TIMEOUT):
-        def gone():
-            for i in range(self.accessible.childCount):
-                child = self.accessible.getChildAtIndex(i)
-                if child is not None and child.name == title and showing(child):
-                    return False
-            return True
-        wait_for(gone, f"the window “{title}” to close", timeout)
+        wait_for(lambda: not self.windows(title), f"the window “{title}” to close", timeout)
 
     def stop(self):
         return _stop(self, "tendero", 15)
