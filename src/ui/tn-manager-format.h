@@ -11,7 +11,7 @@
 G_BEGIN_DECLS
 
 /* Small helpers the manager screens share: money and times as people
- * read them, and inline error labels. */
+ * read them, inline error labels, and one window per screen. */
 
 /* "USD 12.50" in @currency's decimals (NULL: the base currency). */
 char     *tn_manager_format_money     (TnStore     *store,
