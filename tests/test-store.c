@@ -397,8 +397,8 @@ file_size (const char *path)
 }
 
 /* The writer's commits hand the WAL to the checkpoint thread past 4000
- * pages; the pages reach the database file, and stopping joins the
- * thread with the data intact. */
+ * pages, which copies it once the writer pauses; the pages reach the
+ * database file, and stopping joins the thread with the data intact. */
 static void
 test_checkpoint_in_background (void)
 {

@@ -11,6 +11,12 @@
 /* Start copying at 4000 pages (16 MiB): hot pages (indexes, stock, the
  * digest) then reach the database file once, not after every batch. */
 #define CHECKPOINT_PAGES 4000
+/* While the writer keeps committing (a peer's history streaming in),
+ * the copy waits until it pauses for IDLE_US or the WAL reaches
+ * DEFERRED_PAGES (128 MiB): on two cores the copy would take CPU from
+ * the catch-up, and pages the next batches rewrite are copied once. */
+#define IDLE_US (100 * G_TIME_SPAN_MILLISECOND)
+#define DEFERRED_PAGES (8 * CHECKPOINT_PAGES)
 /* If the thread falls this far behind (a reader pinning an old snapshot,
  * a stalled disk), the writer checkpoints itself so the WAL stays
  * bounded. */
@@ -26,6 +32,8 @@ struct _TnCheckpointer
   gboolean  wanted;
   gboolean  stopping;
   guint     count;
+  gint64    last_commit;   /* monotonic time of the writer's last commit */
+  int       wal_pages;     /* the WAL's size after it */
 };
 
 static int
@@ -41,13 +49,15 @@ wal_hook_cb (void        *user_data,
       sqlite3_wal_checkpoint_v2 (db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
       return SQLITE_OK;
     }
+  g_mutex_lock (&self->lock);
+  self->last_commit = g_get_monotonic_time ();
+  self->wal_pages = pages;
   if (pages >= CHECKPOINT_PAGES)
     {
-      g_mutex_lock (&self->lock);
       self->wanted = TRUE;
       g_cond_signal (&self->wake);
-      g_mutex_unlock (&self->lock);
     }
+  g_mutex_unlock (&self->lock);
   return SQLITE_OK;
 }
 
@@ -65,6 +75,12 @@ checkpoint_thread_func (gpointer user_data)
       if (!self->wanted)
         {
           g_cond_wait (&self->wake, &self->lock);
+          continue;
+        }
+      if (self->wal_pages < DEFERRED_PAGES &&
+          g_get_monotonic_time () < self->last_commit + IDLE_US)
+        {
+          g_cond_wait_until (&self->wake, &self->lock, self->last_commit + IDLE_US);
           continue;
         }
       self->wanted = FALSE;
