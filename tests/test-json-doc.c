@@ -155,6 +155,194 @@ test_many_members (void)
       }
 }
 
+/* Member lookups compare the names' first 8 bytes as integers: names
+ * that share them, are exactly 8 bytes long or are prefixes of another
+ * still find their own member, in a parsed document and in a copy of a
+ * json-glib tree alike. */
+static void
+test_member_names (void)
+{
+  static const char *const names[] = {
+    "", "tax", "tax_bp", "tax_inclusive", "subtotal", "subtotals", "customer_id",
+    "customer_ix", "customer", "caf\\u00e9", "\\ud83d\\ude00", "z",
+  };
+  static const char *const absent[] = {
+    "ta", "tax_", "subtota", "subtotalz", "customer_i", "customer_idx", "customers", "zz",
+  };
+  g_autoptr(GString) text = g_string_new ("{");
+  g_autoptr(TnJsonDoc) doc = NULL;
+  g_autoptr(TnJsonDoc) copy = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    g_string_append_printf (text, "%s\"%s\":%u", i ? "," : "", names[i], i);
+  g_string_append_c (text, '}');
+  doc = parse_ok (text->str);
+  node = tn_json_value_to_node (tn_json_doc_get_root (doc));
+  copy = tn_json_doc_new_from_node (node, NULL);
+  g_assert_nonnull (copy);
+
+  for (guint d = 0; d < 2; d++)
+    {
+      const TnJsonValue *root = tn_json_doc_get_root (d == 0 ? doc : copy);
+
+      g_assert_cmpint (tn_json_value_get_int (root, "", -1), ==, 0);
+      g_assert_cmpint (tn_json_value_get_int (root, "tax", -1), ==, 1);
+      g_assert_cmpint (tn_json_value_get_int (root, "tax_bp", -1), ==, 2);
+      g_assert_cmpint (tn_json_value_get_int (root, "tax_inclusive", -1), ==, 3);
+      g_assert_cmpint (tn_json_value_get_int (root, "subtotal", -1), ==, 4);
+      g_assert_cmpint (tn_json_value_get_int (root, "subtotals", -1), ==, 5);
+      g_assert_cmpint (tn_json_value_get_int (root, "customer_id", -1), ==, 6);
+      g_assert_cmpint (tn_json_value_get_int (root, "customer_ix", -1), ==, 7);
+      g_assert_cmpint (tn_json_value_get_int (root, "customer", -1), ==, 8);
+      g_assert_cmpint (tn_json_value_get_int (root, "caf\xc3\xa9", -1), ==, 9);
+      g_assert_cmpint (tn_json_value_get_int (root, "\xf0\x9f\x98\x80", -1), ==, 10);
+      g_assert_cmpint (tn_json_value_get_int (root, "z", -1), ==, 11);
+      for (guint i = 0; i < G_N_ELEMENTS (absent); i++)
+        g_assert_null (tn_json_value_member (root, absent[i]));
+    }
+}
+
+/* A repeated name is refused whether the names before it were in
+ * canonical order or not, and whether it repeats the last name or an
+ * earlier one that shares its first 8 bytes with others. */
+static void
+test_repeated_names (void)
+{
+  static const char *const refused[] = {
+    "{\"a\":1,\"a\":2}",
+    "{\"a\":1,\"b\":2,\"a\":3}",
+    "{\"customer_id\":1,\"customer_ix\":2,\"customer_id\":3}",
+    "{\"b\":1,\"a\":2,\"c\":3,\"a\":4}",
+    "{\"subtotal\":1,\"subtotals\":2,\"subtotal\":3}",
+  };
+  static const char *const accepted[] = {
+    "{\"customer_id\":1,\"customer_ix\":2,\"customer\":3}",
+    "{\"subtotals\":1,\"subtotal\":2}",
+    "{\"b\":1,\"a\":2,\"c\":3}",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(TnJsonDoc) doc = tn_json_doc_parse (refused[i], -1, &error);
+
+      g_assert_null (doc);
+      g_assert_error (error, TN_ERROR, TN_ERROR_INVALID);
+      g_assert_nonnull (strstr (error->message, "two members"));
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (accepted); i++)
+    {
+      g_autoptr(TnJsonDoc) doc = parse_ok (accepted[i]);
+
+      g_assert_cmpuint (tn_json_doc_get_root (doc)->length, ==, 3 - (i == 1));
+    }
+}
+
+/* The parser skips ASCII a word at a time before it checks UTF-8: on
+ * texts that mix ASCII, NUL, good and bad sequences at every offset, it
+ * refuses exactly what g_utf8_validate () refuses, and points at the
+ * same place. */
+static void
+test_utf8_like_glib (void)
+{
+  static const char *const pieces[] = {
+    "a", "\"", "{", "\xc3\xa9", "\xf0\x9f\x98\x80", "\xe2\x82\xac", "\xc3", "\x80",
+    "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xff", "\x7f", "", "12345678",
+  };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (8785);
+
+  for (guint i = 0; i < 4000; i++)
+    {
+      g_autoptr(GString) text = g_string_new (NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(TnJsonDoc) doc = NULL;
+      guint n = g_rand_int_range (rand, 0, 24);
+      const char *bad = NULL;
+      gboolean valid;
+
+      for (guint k = 0; k < n; k++)
+        {
+          guint piece = g_rand_int_range (rand, 0, G_N_ELEMENTS (pieces));
+
+          /* "" stands for a NUL byte, which only an explicit length carries. */
+          if (*pieces[piece] == '\0')
+            g_string_append_c (text, '\0');
+          else
+            g_string_append (text, pieces[piece]);
+        }
+      valid = g_utf8_validate (text->str, text->len, &bad);
+      doc = tn_json_doc_parse (text->str, text->len, &error);
+      if (valid)
+        {
+          g_assert_true (doc != NULL || strstr (error->message, "UTF-8") == NULL);
+        }
+      else
+        {
+          g_autofree char *expected = NULL;
+          guint column = 1;
+
+          for (const char *q = text->str; q < bad; q++)
+            if (((guchar) *q & 0xc0) != 0x80)
+              column++;
+          expected = g_strdup_printf ("Invalid JSON at line 1, column %u: "
+                                      "the text is not valid UTF-8", column);
+          g_assert_null (doc);
+          g_assert_cmpstr (error->message, ==, expected);
+        }
+    }
+}
+
+/* Escapes, raw UTF-8 and control characters at every offset of a string
+ * decode to the text they stand for (or are refused). */
+static void
+test_string_offsets (void)
+{
+  static const struct { const char *json; const char *text; } pieces[] = {
+    { "a", "a" }, { "0123456789", "0123456789" }, { "\\n", "\n" }, { "\\\"", "\"" },
+    { "\\\\", "\\" }, { "\\u00e9", "\xc3\xa9" }, { "\\ud83d\\ude00", "\xf0\x9f\x98\x80" },
+    { "\xc3\xa9", "\xc3\xa9" }, { "\\/", "/" }, { " ", " " }, { "\x7f", "\x7f" },
+  };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (1347);
+
+  for (guint i = 0; i < 3000; i++)
+    {
+      g_autoptr(GString) json = g_string_new ("\"");
+      g_autoptr(GString) text = g_string_new (NULL);
+      g_autoptr(TnJsonDoc) doc = NULL;
+      g_autoptr(GError) error = NULL;
+      guint n = g_rand_int_range (rand, 0, 12);
+      /* Sometimes a raw control character before piece @control - 1,
+       * which must be refused. */
+      guint control = g_rand_int_range (rand, 0, 4) == 0 ? g_rand_int_range (rand, 1, n + 2) : 0;
+
+      for (guint k = 0; k <= n; k++)
+        {
+          guint piece = g_rand_int_range (rand, 0, G_N_ELEMENTS (pieces));
+
+          if (control == k + 1)
+            g_string_append_c (json, '\t');
+          if (k == n)
+            break;
+          g_string_append (json, pieces[piece].json);
+          g_string_append (text, pieces[piece].text);
+        }
+      g_string_append_c (json, '"');
+
+      doc = tn_json_doc_parse (json->str, json->len, &error);
+      if (control > 0)
+        {
+          g_assert_null (doc);
+          g_assert_nonnull (strstr (error->message, "control character U+0009"));
+        }
+      else
+        {
+          g_assert_no_error (error);
+          g_assert_cmpstr (tn_json_doc_get_root (doc)->string, ==, text->str);
+        }
+    }
+}
+
 /* To a json-glib tree and back: same values, same member order, same
  * canonical form. */
 static void
@@ -321,6 +509,10 @@ main (int    argc,
   g_test_add_func ("/json-doc/values", test_values);
   g_test_add_func ("/json-doc/refused", test_refused);
   g_test_add_func ("/json-doc/many-members", test_many_members);
+  g_test_add_func ("/json-doc/member-names", test_member_names);
+  g_test_add_func ("/json-doc/repeated-names", test_repeated_names);
+  g_test_add_func ("/json-doc/utf8-like-glib", test_utf8_like_glib);
+  g_test_add_func ("/json-doc/string-offsets", test_string_offsets);
   g_test_add_func ("/json-doc/node-round-trip", test_node_round_trip);
   g_test_add_func ("/json-doc/lifetime", test_lifetime);
   g_test_add_func ("/json-doc/canonical-text", test_canonical_text);

@@ -376,9 +376,22 @@ scan_literal (StrictScanner *s,
   return TRUE;
 }
 
+/* Whether @value is named @name, whose key is @key and which is shorter
+ * than 8 bytes if @short_name. */
+static inline gboolean
+name_equals (const TnJsonValue *value,
+             const char        *name,
+             guint64            key,
+             gboolean           short_name)
+{
+  return value->name_key == key &&
+         (short_name || strcmp (value->name + sizeof key, name + sizeof key) == 0);
+}
+
 /* I-JSON: member names are unique.  @object is the index of the object
  * being read, @count its members so far; @seen is NULL until the object
  * outgrows a linear search. */
+
 static gboolean
 member_name_is_new (StrictScanner  *s,
                     guint           object,
@@ -386,13 +399,15 @@ member_name_is_new (StrictScanner  *s,
                     GHashTable    **seen,
                     const char     *name)
 {
+  gboolean short_name;
+  guint64 key = tn_json_name_key (name, &short_name);
   guint i = object + 1;
 
   if (*seen != NULL)
     return g_hash_table_add (*seen, (gpointer) name);
 
   for (guint m = 0; m < count; m++, i += s->values[i].size)
-    if (s->values[i].name[0] == name[0] && strcmp (s->values[i].name, name) == 0)
+    if (name_equals (&s->values[i], name, key, short_name))
       return FALSE;
 
   if (count + 1 > LINEAR_MEMBERS)
@@ -434,6 +449,7 @@ scan_object (StrictScanner *s,
   guint object = add_value (s, TN_JSON_OBJECT);
   g_autoptr(GHashTable) seen = NULL;
   const char *previous = NULL;
+  gboolean sorted = TRUE;   /* the names so far, in canonical order */
   guint count = 0;
 
   skip_whitespace (s);
@@ -445,16 +461,22 @@ scan_object (StrictScanner *s,
         const char *name;
         gsize name_len;
         guint member;
+        int order;
 
         skip_whitespace (s);
         if (s->p == s->end || *s->p != '"')
           return scanner_unexpected (s, _("a member name"));
         if (!scan_string (s, &name, &name_len))
           return FALSE;
-        if (!member_name_is_new (s, object, count, &seen, name))
+        order = previous != NULL ? tn_json_compare_names (previous, name) : -1;
+        if (order > 0)
+          {
+            sorted = FALSE;
+            s->not_canonical++;
+          }
+        /* In order so far and past the last name: it cannot repeat one. */
+        if (order == 0 || (!sorted && !member_name_is_new (s, object, count, &seen, name)))
           return scanner_fail (s, open, _("the object has two members named “%s”"), name);
-        if (previous != NULL && tn_json_compare_names (previous, name) > 0)
-          s->not_canonical++;
         previous = name;
 
         skip_whitespace (s);
@@ -465,6 +487,7 @@ scan_object (StrictScanner *s,
         if (!scan_value (s, depth + 1))
           return FALSE;
         s->values[member].name = name;
+        s->values[member].name_key = tn_json_name_key (name, NULL);
         count++;
 
         skip_whitespace (s);
@@ -586,6 +609,49 @@ doc_new (TnJsonValue *values,
   return doc;
 }
 
+/* As g_utf8_validate () with a length (a NUL byte is invalid too), which
+ * reads a byte at a time.  Events are nearly all ASCII: words of eight
+ * ASCII bytes with no NUL are skipped at once, and GLib judges each run
+ * of other bytes, which starts and ends at a character boundary. */
+static gboolean
+utf8_validate (const char  *text,
+               gsize        length,
+               const char **bad)
+{
+  const guint64 ones = G_GUINT64_CONSTANT (0x0101010101010101);
+  const guint64 highs = G_GUINT64_CONSTANT (0x8080808080808080);
+  const char *p = text;
+  const char *end = text + length;
+
+  while (p < end)
+    {
+      const char *run;
+      guint64 word;
+
+      if (end - p >= 8)
+        {
+          memcpy (&word, p, sizeof word);
+          /* No byte with its high bit set, and none zero. */
+          if ((word & highs) == 0 && ((word - ones) & ~word & highs) == 0)
+            {
+              p += sizeof word;
+              continue;
+            }
+        }
+      if ((guchar) *p != 0 && (guchar) *p < 0x80)
+        {
+          p++;
+          continue;
+        }
+      run = p++;
+      while (p < end && (guchar) *p >= 0x80)
+        p++;
+      if (!g_utf8_validate (run, p - run, bad))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /* @keep_text: for tn_json_doc_canonical_text (); a document that is only
  * copied into a json-glib tree need not hold a copy of the text. */
 static TnJsonDoc *
@@ -608,7 +674,7 @@ parse_doc (const char  *text,
   s.end = text + length;
   s.error = error;
 
-  if (!g_utf8_validate (text, length, &bad))
+  if (!utf8_validate (text, length, &bad))
     {
       scanner_fail (&s, bad, _("the text is not valid UTF-8"));
       return NULL;
@@ -799,6 +865,7 @@ copy_node (JsonNode   *node,
 
   memset (value, 0, sizeof *value);
   value->name = name != NULL ? copy_string (copy, name, strlen (name)) : NULL;
+  value->name_key = name != NULL ? tn_json_name_key (name, NULL) : 0;
   switch (json_node_get_node_type (node))
     {
     case JSON_NODE_OBJECT:
@@ -943,11 +1010,14 @@ const TnJsonValue *
 tn_json_value_member (const TnJsonValue *object,
                       const char        *name)
 {
+  guint64 key;
+  gboolean short_name;
+
   if (object == NULL || object->kind != TN_JSON_OBJECT)
     return NULL;
-  /* The first byte settles most comparisons without a call. */
+  key = tn_json_name_key (name, &short_name);
   tn_json_value_foreach (member, object)
-    if (member->name[0] == name[0] && strcmp (member->name, name) == 0)
+    if (name_equals (member, name, key, short_name))
       return member;
   return NULL;
 }
