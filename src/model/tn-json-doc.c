@@ -376,6 +376,23 @@ scan_literal (StrictScanner *s,
   return TRUE;
 }
 
+/* The first 8 bytes of @name, zero-padded; *@is_short (if not NULL)
+ * says whether the name is shorter, in which case equal keys mean equal
+ * names: looking up a member compares integers and rarely the strings. */
+static inline guint64
+name_key_of (const char *name,
+             gboolean   *is_short)
+{
+  guint64 key = 0;
+  guint i;
+
+  for (i = 0; i < 8 && name[i] != '\0'; i++)
+    key |= (guint64) (guchar) name[i] << (8 * i);
+  if (is_short != NULL)
+    *is_short = i < 8;
+  return key;
+}
+
 /* Whether @value is named @name, whose key is @key and which is shorter
  * than 8 bytes if @short_name. */
 static inline gboolean
@@ -391,7 +408,6 @@ name_equals (const TnJsonValue *value,
 /* I-JSON: member names are unique.  @object is the index of the object
  * being read, @count its members so far; @seen is NULL until the object
  * outgrows a linear search. */
-
 static gboolean
 member_name_is_new (StrictScanner  *s,
                     guint           object,
@@ -400,12 +416,13 @@ member_name_is_new (StrictScanner  *s,
                     const char     *name)
 {
   gboolean short_name;
-  guint64 key = tn_json_name_key (name, &short_name);
+  guint64 key;
   guint i = object + 1;
 
   if (*seen != NULL)
     return g_hash_table_add (*seen, (gpointer) name);
 
+  key = name_key_of (name, &short_name);
   for (guint m = 0; m < count; m++, i += s->values[i].size)
     if (name_equals (&s->values[i], name, key, short_name))
       return FALSE;
@@ -487,7 +504,7 @@ scan_object (StrictScanner *s,
         if (!scan_value (s, depth + 1))
           return FALSE;
         s->values[member].name = name;
-        s->values[member].name_key = tn_json_name_key (name, NULL);
+        s->values[member].name_key = name_key_of (name, NULL);
         count++;
 
         skip_whitespace (s);
@@ -865,7 +882,7 @@ copy_node (JsonNode   *node,
 
   memset (value, 0, sizeof *value);
   value->name = name != NULL ? copy_string (copy, name, strlen (name)) : NULL;
-  value->name_key = name != NULL ? tn_json_name_key (name, NULL) : 0;
+  value->name_key = name != NULL ? name_key_of (name, NULL) : 0;
   switch (json_node_get_node_type (node))
     {
     case JSON_NODE_OBJECT:
@@ -1015,7 +1032,7 @@ tn_json_value_member (const TnJsonValue *object,
 
   if (object == NULL || object->kind != TN_JSON_OBJECT)
     return NULL;
-  key = tn_json_name_key (name, &short_name);
+  key = name_key_of (name, &short_name);
   tn_json_value_foreach (member, object)
     if (name_equals (member, name, key, short_name))
       return member;

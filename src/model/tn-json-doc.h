@@ -31,7 +31,7 @@ struct _TnJsonValue
   guint32     length;    /* string: bytes; array and object: children */
   gboolean    canonical; /* array and object: parsed from RFC 8785 text */
   const char *name;      /* its member name inside an object, else NULL */
-  guint64     name_key;  /* tn_json_name_key (@name), 0 without a name */
+  guint64     name_key;  /* @name's first 8 bytes (tn-json-doc.c), 0 without */
   union
   {
     gboolean    boolean;
@@ -121,23 +121,6 @@ tn_json_compare_names (const char *a,
   if (*t >= 0xf0 && (*s == 0xee || *s == 0xef))
     return 1;
   return (int) *s - (int) *t;
-}
-
-/* The first 8 bytes of @name, zero-padded; *@is_short (if not NULL)
- * says whether the name is shorter, in which case equal keys mean equal
- * names: looking up a member compares integers and rarely the strings. */
-static inline guint64
-tn_json_name_key (const char *name,
-                  gboolean   *is_short)
-{
-  guint64 key = 0;
-  guint i;
-
-  for (i = 0; i < 8 && name[i] != '\0'; i++)
-    key |= (guint64) (guchar) name[i] << (8 * i);
-  if (is_short != NULL)
-    *is_short = i < 8;
-  return key;
 }
 
 #define tn_json_value_foreach(child, container) \
