@@ -16,7 +16,6 @@ except (ImportError, ValueError):
           "gir1.2-secret-1", file=sys.stderr)
     sys.exit(1)
 
-import pyatspi  # noqa: E402
 import tnui  # noqa: E402
 import scenarios as sc  # noqa: E402
 
@@ -24,36 +23,11 @@ HUB_SCHEMA = Secret.Schema.new("org.tendero.Tendero.HubKey", Secret.SchemaFlags.
                                {"store": Secret.SchemaAttributeType.STRING})
 
 
-def focused(acc):
-    """Whether acc or a part of it (a GtkEntry's inner GtkText) has the
-    keyboard focus."""
-    for part in tnui._descendants(acc):
-        try:
-            if part.getState().contains(pyatspi.STATE_FOCUSED):
-                return True
-        except Exception:
-            pass
-    return False
-
-
-def focus_by_tab(win, title, name):
-    """Tab until the field named `name` has the keyboard focus (GTK 4.8
-    has no AT-SPI grab-focus), as a keyboard user would."""
-    field = tnui.find(win, "text", name)
-    for _ in range(12):
-        try:
-            return tnui.wait_for(lambda: focused(field) and field, f"the focus on “{name}”",
-                                 timeout=1)
-        except tnui.UiError:
-            tnui.key(title, "Tab")
-    raise tnui.UiError(f"Tab never reached “{name}”")
-
-
 def save_preferences(app, win, fields):
     tnui.key("Tendero", "ctrl+comma")
     prefs = app.window("Preferences")
     for name, text in fields:
-        focus_by_tab(prefs, "Preferences", name)
+        tnui.focus_by_tab(prefs, "Preferences", name)
         tnui.type_into("Preferences", text, enter=False)
     tnui.key("Preferences", "Return")
     status = tnui.wait_text(prefs, "label", "Preferences status",

@@ -17,7 +17,7 @@ def main():
     app = tnui.App(l1.data_dir)
     peer = tnui.HeadlessLane(l2.data_dir, "L2")
     try:
-        win = sc.log_in(app)
+        sc.log_in(app)
         sc.wait_replicated(l2, "TUNA")
         tnui.key("Tendero", "ctrl+shift+s")
         stock = app.window("Stock and Products")

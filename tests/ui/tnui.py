@@ -323,6 +323,31 @@ def key(title, keysym):
     subprocess.run(["xdotool", "key", keysym], check=True, timeout=TIMEOUT)
 
 
+def focused(acc):
+    """Whether acc or a part of it (a GtkEntry's inner GtkText) has the
+    keyboard focus."""
+    for part in _descendants(acc):
+        try:
+            if part.getState().contains(pyatspi.STATE_FOCUSED):
+                return True
+        except Exception:
+            pass
+    return False
+
+
+def focus_by_tab(win, title, name, role="text"):
+    """Tab until the widget named `name` has the keyboard focus (GTK 4.8
+    has no AT-SPI grab-focus), as a keyboard user would."""
+    field = find(win, role, name)
+    for _ in range(12):
+        try:
+            return wait_for(lambda: focused(field) and field, f"the focus on “{name}”",
+                            timeout=1)
+        except UiError:
+            key(title, "Tab")
+    raise UiError(f"Tab never reached “{name}”")
+
+
 def screenshot(title, name):
     """Save a PNG of the window in the work directory; returns its path."""
     path = os.path.join(WORKDIR, name)
