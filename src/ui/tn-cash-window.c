@@ -294,6 +294,9 @@ on_done_clicked (GtkButton    *button,
 {
   gtk_stack_set_visible_child_name (self->stack, "closed");
   refresh (self);
+  /* The Done button went away with its page: the next thing typed is
+   * the next session's float (as when the window opens). */
+  gtk_widget_grab_focus (GTK_WIDGET (self->float_entry));
 }
 
 static void
